@@ -1,0 +1,229 @@
+//! The AWS calls awsmfa makes, authenticated with exactly the keys it is given.
+//!
+//! Everything here runs on a current-thread tokio runtime built per invocation; the prompt and
+//! completion paths never reach this module.
+
+use crate::error::{Error, Result};
+use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
+use aws_credential_types::Credentials;
+use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_types::error::display::DisplayErrorContext;
+use std::time::Duration;
+
+/// An access key pair with an optional session token.
+#[derive(Clone)]
+pub struct Keys {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+/// Temporary credentials and their expiry (epoch seconds).
+#[derive(Clone)]
+pub struct TempCreds {
+    pub keys: Keys,
+    pub expiration: i64,
+}
+
+/// The MFA device and code sent with a request; `None` for `skip`.
+pub type Mfa<'a> = Option<(&'a str, &'a str)>;
+
+pub struct Aws {
+    rt: tokio::runtime::Runtime,
+    conf: SdkConfig,
+}
+
+/// Where requests for `service` (`sts`, `iam`) go, for naming it in errors.
+fn endpoint(service: &str) -> String {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    var(&format!("AWS_ENDPOINT_URL_{}", service.to_uppercase()))
+        .or_else(|| var("AWS_ENDPOINT_URL"))
+        .unwrap_or_else(|| format!("https://{service}.amazonaws.com"))
+}
+
+/// One line for a failed call: AWS's own code and message, or what stood between us and AWS.
+fn describe<E>(op: &str, service: &str, err: SdkError<E, HttpResponse>) -> Error
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let msg = match &err {
+        SdkError::ServiceError(e) => {
+            // Some endpoints (proxies, emulators) wrap errors in XML the SDK does not parse:
+            // read the code and message from the body then.
+            let body = e
+                .raw()
+                .body()
+                .bytes()
+                .map(String::from_utf8_lossy)
+                .unwrap_or_default();
+            let code = e.err().code().or_else(|| xml_tag(&body, "Code"));
+            let message = e.err().message().or_else(|| xml_tag(&body, "Message"));
+            match (code, message) {
+                (Some(c), Some(m)) => format!("{op} failed: {c}: {m}"),
+                (Some(c), None) => format!("{op} failed: {c}"),
+                _ => format!("{op} failed: HTTP {}", e.raw().status()),
+            }
+        }
+        SdkError::TimeoutError(_) => format!(
+            "{op} failed: no answer from {} in time; check the network, a proxy or AWS_ENDPOINT_URL",
+            endpoint(service)
+        ),
+        SdkError::DispatchFailure(_) => format!(
+            "{op} failed: cannot reach {} ({}); check the network, a proxy or AWS_ENDPOINT_URL",
+            endpoint(service),
+            root_cause(&err)
+        ),
+        _ => format!("{op} failed: {}", DisplayErrorContext(&err)),
+    };
+    Error::runtime(msg.replace('\n', " "))
+}
+
+/// The text of the first `<tag>…</tag>` in `xml`.
+fn xml_tag<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
+    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let len = xml[start..].find(&format!("</{tag}>"))?;
+    Some(xml[start..start + len].trim()).filter(|t| !t.is_empty())
+}
+
+/// The innermost error of a chain, e.g. `Connection refused (os error 111)`.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut e = err;
+    while let Some(source) = e.source() {
+        e = source;
+    }
+    e.to_string()
+}
+
+fn temp_creds(op: &str, c: Option<&aws_sdk_sts::types::Credentials>) -> Result<TempCreds> {
+    let c = c.ok_or_else(|| Error::runtime(format!("{op} returned no credentials")))?;
+    Ok(TempCreds {
+        keys: Keys {
+            access_key_id: c.access_key_id().to_string(),
+            secret_access_key: c.secret_access_key().to_string(),
+            session_token: Some(c.session_token().to_string()),
+        },
+        expiration: c.expiration().secs(),
+    })
+}
+
+impl Aws {
+    pub fn new(keys: &Keys, region: &str) -> Result<Aws> {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::runtime(format!("cannot start the async runtime: {e}")))?;
+        let creds = Credentials::new(
+            &keys.access_key_id,
+            &keys.secret_access_key,
+            keys.session_token.clone(),
+            None,
+            "awsmfa",
+        );
+        // An unreachable endpoint must fail in about ten seconds, never hang.
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(3))
+            .operation_attempt_timeout(Duration::from_secs(4))
+            .operation_timeout(Duration::from_secs(10))
+            .build();
+        let conf = rt.block_on(
+            aws_config::defaults(BehaviorVersion::latest())
+                .credentials_provider(creds)
+                .region(Region::new(region.to_string()))
+                .timeout_config(timeouts)
+                .load(),
+        );
+        Ok(Aws { rt, conf })
+    }
+
+    fn sts(&self) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::new(&self.conf)
+    }
+
+    fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.conf)
+    }
+
+    /// The IAM user name these keys belong to.
+    pub fn user_name(&self) -> Result<String> {
+        let out = self
+            .rt
+            .block_on(self.iam().get_user().send())
+            .map_err(|e| describe("iam:GetUser", "iam", e))?;
+        Ok(out
+            .user()
+            .map(|u| u.user_name().to_string())
+            .unwrap_or_default())
+    }
+
+    /// Serial numbers of the user's MFA devices, in the order IAM lists them.
+    pub fn mfa_devices(&self, user: &str) -> Result<Vec<String>> {
+        let out = self
+            .rt
+            .block_on(self.iam().list_mfa_devices().user_name(user).send())
+            .map_err(|e| describe("iam:ListMFADevices", "iam", e))?;
+        Ok(out
+            .mfa_devices()
+            .iter()
+            .map(|d| d.serial_number().to_string())
+            .collect())
+    }
+
+    pub fn session_token(&self, mfa: Mfa, duration: u32) -> Result<TempCreds> {
+        let req = self
+            .sts()
+            .get_session_token()
+            .duration_seconds(duration as i32)
+            .set_serial_number(mfa.map(|m| m.0.to_string()))
+            .set_token_code(mfa.map(|m| m.1.to_string()));
+        let out = self
+            .rt
+            .block_on(req.send())
+            .map_err(|e| describe("sts:GetSessionToken", "sts", e))?;
+        temp_creds("sts:GetSessionToken", out.credentials())
+    }
+
+    pub fn assume_role(
+        &self,
+        role_arn: &str,
+        session_name: &str,
+        mfa: Mfa,
+        duration: u32,
+    ) -> Result<TempCreds> {
+        let req = self
+            .sts()
+            .assume_role()
+            .role_arn(role_arn)
+            .role_session_name(session_name)
+            .duration_seconds(duration as i32)
+            .set_serial_number(mfa.map(|m| m.0.to_string()))
+            .set_token_code(mfa.map(|m| m.1.to_string()));
+        let out = self.rt.block_on(req.send()).map_err(|e| {
+            let err = describe("sts:AssumeRole", "sts", e);
+            if err.msg.contains("DurationSeconds exceeds") {
+                Error::runtime(format!(
+                    "{role_arn} does not allow sessions of {duration} s (its MaxSessionDuration is \
+                     lower); ask for less with `-d 3600`, or raise the role's MaxSessionDuration"
+                ))
+            } else {
+                err
+            }
+        })?;
+        temp_creds("sts:AssumeRole", out.credentials())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_tags() {
+        let body = "<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code>\
+                    <Message>The token is invalid.</Message></Error></Errors></ErrorResponse>";
+        assert_eq!(xml_tag(body, "Code"), Some("InvalidClientTokenId"));
+        assert_eq!(xml_tag(body, "Message"), Some("The token is invalid."));
+        assert_eq!(xml_tag(body, "Type"), None);
+        assert_eq!(xml_tag("<Code></Code>", "Code"), None);
+    }
+}

@@ -1,0 +1,294 @@
+//! The main job against moto: sessions, roles, `skip`, MFA device discovery, `--env`.
+
+use crate::harness::*;
+
+/// The value of `key` in `[section]` of an INI text.
+pub fn value(text: &str, section: &str, key: &str) -> Option<String> {
+    let header = format!("[{section}]");
+    let mut inside = false;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            inside = t == header;
+        } else if inside {
+            if let Some((k, v)) = t.split_once('=') {
+                if k.trim() == key {
+                    return Some(v.trim().to_string());
+                }
+            }
+        }
+    }
+    None
+}
+
+fn expiration_in(text: &str, section: &str) -> i64 {
+    let exp = value(text, section, "expiration").expect("expiration written");
+    let out = std::process::Command::new("date")
+        .args(["-d", &exp, "+%s"])
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse::<i64>()
+        .unwrap()
+        - now()
+}
+
+#[test]
+fn session_token_goes_to_the_default_profile() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::with_user(moto, &user);
+    let run = sb.run(&["-c", "123456"]);
+    run.ok();
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr
+            .ends_with("Temporary credentials will expire in 5h59m59s.\n"),
+        "{}",
+        run.stderr
+    );
+    let text = sb.creds();
+    assert!(
+        text.starts_with(&user.identity_section()),
+        "identity kept: {text}"
+    );
+    assert_eq!(
+        value(&text, "default", "aws_access_key_id").unwrap(),
+        "AKIAIOSFODNN7EXAMPLE"
+    );
+    let token = value(&text, "default", "aws_session_token").unwrap();
+    assert!(!token.is_empty());
+    assert_eq!(
+        value(&text, "default", "aws_security_token").unwrap(),
+        token
+    );
+    assert!(value(&text, "default", "aws_secret_access_key").is_some());
+    let left = expiration_in(&text, "default");
+    assert!((21500..=21600).contains(&left), "{left}");
+}
+
+#[test]
+fn role_is_assumed_with_the_identity_keys() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let role = moto.role();
+    let sb = Sandbox::with_user(moto, &user);
+    let run = sb.run(&[
+        &role,
+        "-c",
+        "123456",
+        "-t",
+        "work",
+        "--role-session-name",
+        "me-here",
+    ]);
+    run.ok();
+    assert!(
+        run.stderr
+            .ends_with("Temporary credentials will expire in 59m59s.\n"),
+        "{}",
+        run.stderr
+    );
+    let text = sb.creds();
+    assert!(
+        value(&text, "work", "aws_access_key_id")
+            .unwrap()
+            .starts_with("ASIA")
+    );
+    let left = expiration_in(&text, "work");
+    assert!((3500..=3600).contains(&left), "{left}");
+    // The credentials belong to the role session we named.
+    let sts = moto.sts_as(
+        &value(&text, "work", "aws_access_key_id").unwrap(),
+        &value(&text, "work", "aws_secret_access_key").unwrap(),
+        value(&text, "work", "aws_session_token").as_deref(),
+    );
+    let who = moto.run(sts.get_caller_identity().send()).unwrap();
+    assert!(who.arn().unwrap().ends_with("/me-here"), "{:?}", who.arn());
+}
+
+#[test]
+fn duration_and_environment_variables_are_honoured() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let mut sb = Sandbox::new(&moto.url);
+    let file = sb.home().join("elsewhere.ini");
+    std::fs::write(&file, user.identity_section().replace("[identity]", "[me]")).unwrap();
+    sb.set("AWS_SHARED_CREDENTIALS_FILE", file.to_str().unwrap())
+        .set("AWS_MFA_IDENTITY_PROFILE", "me")
+        .set("AWS_MFA_TARGET_PROFILE", "tmp")
+        .set("AWS_MFA_DURATION", "129600")
+        .set("AWS_MFA_TOKEN_CODE", "000000")
+        .set("AWS_MFA_SERIAL_NUMBER", &user.serials[0])
+        .set("AWS_MFA_ROTATE_IDENTITY_KEYS", "No")
+        .set("AWS_MFA_ENV", "YES")
+        .set("SHELL", "/usr/bin/fish");
+    let run = sb.run(&[]);
+    run.ok();
+    assert!(run.stderr.contains("expire in 1d11h59m"), "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("set -gx AWS_ACCESS_KEY_ID 'AKIA"),
+        "{}",
+        run.stdout
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(value(&text, "tmp", "aws_session_token").is_some());
+    assert!(!sb.creds_path().exists());
+}
+
+#[test]
+fn skip_sends_no_mfa_and_says_so() {
+    let moto = Moto::shared();
+    // No device at all: discovery would fail, so success proves nothing was looked up.
+    let user = moto.user(0);
+    let sb = Sandbox::with_user(moto, &user);
+    let run = sb.run(&["-c", "skip"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .contains("will not satisfy aws:MultiFactorAuthPresent"),
+        "{}",
+        run.stderr
+    );
+    assert!(value(&sb.creds(), "default", "aws_session_token").is_some());
+}
+
+#[test]
+fn serial_discovery_with_zero_one_and_two_devices() {
+    let moto = Moto::shared();
+    let none = moto.user(0);
+    let sb = Sandbox::with_user(moto, &none);
+    sb.run(&["-c", "123456"])
+        .fails(1, &format!("IAM user {} has no MFA device", none.name));
+    assert_eq!(
+        sb.creds(),
+        none.identity_section(),
+        "a failed run changes no file"
+    );
+
+    let two = moto.user(2);
+    let sb = Sandbox::with_user(moto, &two);
+    let run = sb.run(&["-c", "123456"]);
+    run.ok();
+    let warning = format!(
+        "awsmfa: warning: IAM user {} has 2 MFA devices ({}, {}); using {}.",
+        two.name, two.serials[0], two.serials[1], two.serials[0]
+    );
+    assert!(run.stderr.contains(&warning), "{}", run.stderr);
+    assert!(run.stderr.contains("--serial-number"));
+}
+
+#[test]
+fn the_environment_credentials_and_profile_are_ignored() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let other = moto.user(0);
+    let mut sb = Sandbox::with_user(moto, &user);
+    // A shell that already holds other credentials: discovery must still ask as the identity,
+    // whose device exists, not as `other`, who has none.
+    sb.set("AWS_ACCESS_KEY_ID", &other.key_id)
+        .set("AWS_SECRET_ACCESS_KEY", &other.secret)
+        .set("AWS_SESSION_TOKEN", "stale")
+        .set("AWS_PROFILE", "does-not-exist");
+    sb.run(&["-c", "123456"]).ok();
+}
+
+#[test]
+fn env_output_evals_in_real_shells() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::with_user(moto, &user);
+    for (shell, eval) in [
+        ("bash", "eval \"$(cat)\""),
+        ("zsh", "eval \"$(cat)\""),
+        ("fish", "cat | source"),
+    ] {
+        let run = sb.run(&["-c", "123456", "--env", "--shell", shell]);
+        run.ok();
+        let script = format!(
+            "{eval}; printf '%s|%s|%s' \"$AWS_ACCESS_KEY_ID\" \"$AWSMFA_EXPIRATION\" \"$AWS_CREDENTIAL_EXPIRATION\""
+        );
+        let out = pipe_to_shell(shell, &script, &run.stdout);
+        let parts: Vec<&str> = out.split('|').collect();
+        assert_eq!(parts[0], "AKIAIOSFODNN7EXAMPLE", "{shell}: {out}");
+        let epoch: i64 = parts[1].parse().unwrap();
+        assert!((21500..=21600).contains(&(epoch - now())), "{shell}: {out}");
+        assert!(
+            parts[2].ends_with('Z') && parts[2].contains('T'),
+            "{shell}: {out}"
+        );
+        assert_eq!(
+            value(&sb.creds(), "default", "aws_access_key_id").unwrap(),
+            "AKIAIOSFODNN7EXAMPLE"
+        );
+    }
+}
+
+/// Runs `script` in `shell` with `input` on stdin; returns stdout.
+pub fn pipe_to_shell(shell: &str, script: &str, input: &str) -> String {
+    use std::io::Write;
+    let mut child = std::process::Command::new(shell)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("{shell} is needed for this test (the test command installs it): {e}")
+        });
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{shell}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn hostile_values_survive_eval_and_execute_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("pwned");
+    let m = marker.display();
+    let hostile =
+        format!("a'b\"c$(touch {m})`touch {m}`\\n\\\\;&|<>*?~{{}}$HOME${{x}}!#%\t \u{e9}\\'end");
+    let token = hostile.clone();
+    let fake = Fake::start(move |_| {
+        Reply::Http(
+            200,
+            sts_credentials(
+                "GetSessionToken",
+                "ASIAHOSTILE",
+                &token,
+                &token,
+                "2099-01-01T00:00:00Z",
+            ),
+        )
+    });
+    let sb = Sandbox::new(&fake.url);
+    sb.write_creds("[identity]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n");
+    for (shell, eval) in [
+        ("bash", "eval \"$(cat)\""),
+        ("zsh", "eval \"$(cat)\""),
+        ("fish", "cat | source"),
+        ("sh", "eval \"$(cat)\""),
+    ] {
+        let run = sb.run(&["-c", "skip", "--env", "--shell", shell]);
+        run.ok();
+        let out = pipe_to_shell(
+            shell,
+            &format!("{eval}; printf '%s\\n%s' \"$AWS_SECRET_ACCESS_KEY\" \"$AWS_SESSION_TOKEN\""),
+            &run.stdout,
+        );
+        assert_eq!(out, format!("{hostile}\n{hostile}"), "{shell}");
+        assert!(!marker.exists(), "{shell} executed part of a value");
+    }
+}

@@ -1,0 +1,246 @@
+//! Every failure is one `awsmfa: error:` line with the right exit status, and changes no file.
+
+use crate::harness::*;
+use std::time::{Duration, Instant};
+
+const IDENTITY: &str = "[identity]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n";
+
+/// A sandbox whose endpoint is a port nobody listens on: any request would fail.
+fn offline() -> Sandbox {
+    let sb = Sandbox::new(&format!("http://127.0.0.1:{}", free_port()));
+    sb.write_creds(IDENTITY);
+    sb
+}
+
+#[test]
+fn usage_errors_exit_2_before_touching_anything() {
+    let sb = offline();
+    for (args, needle) in [
+        (&["-c", "12345"][..], "6 digits or `skip`"),
+        (&["-c", "123456", "-d", "100"], "between 900 and 129600"),
+        (&["-c", "123456", "-d", "129601"], "between 900 and 129600"),
+        (
+            &[
+                "arn:aws:iam::123456789012:role/r",
+                "-c",
+                "123456",
+                "-d",
+                "43201",
+            ],
+            "between 900 and 43200",
+        ),
+        (
+            &["arn:aws:iam::12345:role/r", "-c", "123456"],
+            "is not a role ARN",
+        ),
+        (&["-c", "123456", "-t", "identity"], "would destroy"),
+        (
+            &["-c", "123456", "--role-session-name", "x y"],
+            "role session name",
+        ),
+        (&["-d", "soon"], "invalid value 'soon'"),
+        (&["--no-such-flag"], "--no-such-flag"),
+        (&["--shell", "tcsh", "--env"], "tcsh"),
+    ] {
+        sb.run(args).fails(2, needle);
+        assert_eq!(sb.creds(), IDENTITY);
+    }
+}
+
+#[test]
+fn no_code_and_no_terminal() {
+    offline().run(&[]).fails(
+        2,
+        "no terminal to ask on; pass -c CODE or set AWS_MFA_TOKEN_CODE",
+    );
+}
+
+#[test]
+fn missing_file_and_missing_profile_say_how_to_fix_them() {
+    let sb = Sandbox::new("http://127.0.0.1:9");
+    sb.run(&["-c", "123456"])
+        .fails(1, "no credentials file at")
+        .fails(1, "aws configure --profile identity");
+    sb.write_creds("[a]\nk = v\n[b]\n");
+    sb.run(&["-c", "123456"])
+        .fails(1, "no profile [identity] in")
+        .fails(1, "profiles there: a, b");
+    sb.write_creds("[identity]\nregion = x\n");
+    sb.run(&["-c", "123456"])
+        .fails(1, "lacks aws_access_key_id or aws_secret_access_key");
+    std::fs::remove_file(sb.creds_path()).unwrap();
+    std::fs::create_dir(sb.creds_path()).unwrap();
+    sb.run(&["-c", "123456"]).fails(1, "is a directory");
+}
+
+#[test]
+fn malformed_files_are_refused_with_the_line_number_and_left_alone() {
+    let sb = offline();
+    for (text, needle) in [
+        (
+            format!("{IDENTITY}[default]\nthis is not ini\n"),
+            "line 5: expected",
+        ),
+        (
+            format!("{IDENTITY}[default]\n[identity]\n"),
+            "line 5: duplicate section [identity]",
+        ),
+        (
+            format!("orphan = 1\n{IDENTITY}"),
+            "line 1: key outside any [section]",
+        ),
+    ] {
+        sb.write_creds(&text);
+        let before = std::fs::metadata(sb.creds_path())
+            .unwrap()
+            .modified()
+            .unwrap();
+        sb.run(&["-c", "123456"])
+            .fails(1, needle)
+            .fails(1, "the file was not changed");
+        assert_eq!(sb.creds(), text);
+        assert_eq!(
+            std::fs::metadata(sb.creds_path())
+                .unwrap()
+                .modified()
+                .unwrap(),
+            before
+        );
+    }
+}
+
+#[test]
+fn unreachable_endpoints_fail_fast_with_their_name() {
+    let sb = offline();
+    let t = Instant::now();
+    sb.run(&[
+        "-c",
+        "123456",
+        "--serial-number",
+        "arn:aws:iam::123456789012:mfa/x",
+    ])
+    .fails(1, &format!("cannot reach {}", sb.endpoint));
+    assert!(t.elapsed() < Duration::from_secs(10), "{:?}", t.elapsed());
+    assert_eq!(sb.creds(), IDENTITY);
+
+    let silent = Fake::start(|_| Reply::Hang);
+    let sb = Sandbox::new(&silent.url);
+    sb.write_creds(IDENTITY);
+    let t = Instant::now();
+    sb.run(&["-c", "skip"])
+        .fails(1, &format!("no answer from {} in time", silent.url));
+    assert!(t.elapsed() < Duration::from_secs(15), "{:?}", t.elapsed());
+    assert_eq!(sb.creds(), IDENTITY);
+}
+
+#[test]
+fn aws_errors_show_code_and_message() {
+    for (code, message) in [
+        (
+            "ExpiredToken",
+            "The security token included in the request is expired",
+        ),
+        (
+            "AccessDenied",
+            "User is not authorized to perform sts:GetSessionToken",
+        ),
+        ("ValidationError", "1 validation error detected"),
+    ] {
+        let fake = Fake::start(move |_| Reply::Http(400, sts_error(code, message)));
+        let sb = Sandbox::new(&fake.url);
+        sb.write_creds(IDENTITY);
+        sb.run(&["-c", "skip"])
+            .fails(1, &format!("sts:GetSessionToken failed: {code}: {message}"));
+        assert_eq!(sb.creds(), IDENTITY);
+    }
+}
+
+#[test]
+fn a_role_duration_above_its_maximum_names_the_fix() {
+    let fake = Fake::start(|_| {
+        Reply::Http(
+            400,
+            sts_error(
+                "ValidationError",
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+            ),
+        )
+    });
+    let sb = Sandbox::new(&fake.url);
+    sb.write_creds(IDENTITY);
+    sb.run(&[
+        "arn:aws:iam::123456789012:role/r",
+        "-c",
+        "skip",
+        "-d",
+        "43200",
+    ])
+    .fails(1, "does not allow sessions of 43200 s")
+    .fails(1, "-d 3600");
+}
+
+#[test]
+fn wrong_keys_are_rejected_by_aws_with_authentication_on() {
+    let moto = Moto::start();
+    let user = moto.user(1);
+    moto.allow_all(&user);
+    let bare = moto.user(1);
+    moto.auth_on();
+    let sb = Sandbox::new(&moto.url);
+    let wrong_secret = user.identity_section().replace(&user.secret, "wrong");
+    sb.write_creds(&wrong_secret);
+    sb.run(&["-c", "123456"])
+        .fails(1, "iam:GetUser failed: SignatureDoesNotMatch");
+    let unknown = "[identity]\naws_access_key_id = AKIAUNKNOWN0000000\naws_secret_access_key = x\n";
+    sb.write_creds(unknown);
+    sb.run(&["-c", "123456"]).fails(1, "InvalidClientTokenId");
+    assert_eq!(sb.creds(), unknown);
+    // A user without a policy may not even ask who it is.
+    sb.write_creds(&bare.identity_section());
+    sb.run(&["-c", "123456"]).fails(1, "AccessDenied");
+}
+
+#[test]
+fn no_secret_reaches_stderr() {
+    let moto = Moto::shared();
+    let user = moto.user(2);
+    let sb = Sandbox::with_user(moto, &user);
+    let run = sb.run(&["-c", "123456", "--env", "--shell", "bash"]);
+    run.ok();
+    let text = sb.creds();
+    for key in ["aws_secret_access_key", "aws_session_token"] {
+        let secret = crate::core::value(&text, "default", key).unwrap();
+        assert!(!run.stderr.contains(&secret));
+    }
+    assert!(!run.stderr.contains(&user.secret));
+}
+
+#[test]
+fn throttling_is_retried_then_reported() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // Throttled once, then an answer: the retry makes the run succeed.
+    let calls = AtomicUsize::new(0);
+    let fake = Fake::start(move |_| {
+        if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+            Reply::Http(400, sts_error("Throttling", "Rate exceeded"))
+        } else {
+            Reply::Http(
+                200,
+                sts_credentials("GetSessionToken", "ASIAOK", "s", "t", "2099-01-01T00:00:00Z"),
+            )
+        }
+    });
+    let sb = Sandbox::new(&fake.url);
+    sb.write_creds(IDENTITY);
+    sb.run(&["-c", "skip"]).ok();
+    assert_eq!(fake.requests.load(Ordering::SeqCst), 2);
+    assert_eq!(crate::core::value(&sb.creds(), "default", "aws_access_key_id").unwrap(), "ASIAOK");
+
+    // Throttled every time: a bounded number of attempts, then the error.
+    let fake = Fake::start(|_| Reply::Http(400, sts_error("Throttling", "Rate exceeded")));
+    let sb = Sandbox::new(&fake.url);
+    sb.write_creds(IDENTITY);
+    sb.run(&["-c", "skip"]).fails(1, "sts:GetSessionToken failed: Throttling: Rate exceeded");
+    assert_eq!(fake.requests.load(Ordering::SeqCst), 3);
+    assert_eq!(sb.creds(), IDENTITY);
+}

@@ -1,0 +1,511 @@
+//! The one integration-test harness: a real moto server, a sandboxed HOME per test, the awsmfa
+//! binary, and a fault-injecting HTTP endpoint for what moto cannot produce.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock, mpsc};
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_awsmfa");
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A name no other test in this run uses.
+pub fn unique(prefix: &str) -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "{prefix}{}x{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Starts `program args` so that it dies with the thread that started it.
+fn spawn_tied(program: &str, args: &[&str]) -> Child {
+    let mut cmd = Command::new(program);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: prctl is async-signal-safe; it only sets the death signal of the child.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
+    cmd.spawn()
+        .unwrap_or_else(|e| panic!("cannot start {program}: {e} (is moto[server] installed?)"))
+}
+
+/// Minimal HTTP/1.0 request; returns status code and body.
+pub fn http(url: &str, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+    let addr = url.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut resp = String::new();
+    s.read_to_string(&mut resp)?;
+    let status = resp.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
+}
+
+pub struct Moto {
+    pub url: String,
+    child: Option<Child>,
+}
+
+impl Moto {
+    fn spawn(program: &str, extra: &[&str]) -> Moto {
+        let port = free_port().to_string();
+        let mut args = extra.to_vec();
+        args.extend(["-H", "127.0.0.1", "-p", &port]);
+        let child = spawn_tied(program, &args);
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !matches!(http(&url, "GET", "/moto-api/", ""), Ok((200, _))) {
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not start on {url}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Moto {
+            url,
+            child: Some(child),
+        }
+    }
+
+    /// A server of the test's own, for tests that change server-wide state (authentication).
+    pub fn start() -> Moto {
+        Moto::spawn("moto_server", &[])
+    }
+
+    /// One server shared by the tests that only add their own uniquely named users and roles.
+    /// It is started from a thread that lives as long as the test process, and dies with it.
+    pub fn shared() -> &'static Moto {
+        static SHARED: OnceLock<Moto> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let mut moto = Moto::start();
+                let child = moto.child.take();
+                tx.send(moto).unwrap();
+                let _keep = child;
+                loop {
+                    std::thread::park();
+                }
+            });
+            rx.recv().unwrap()
+        })
+    }
+
+    /// Turns moto's request authentication on (IAM policies and signatures are then checked).
+    pub fn auth_on(&self) {
+        let (status, body) = http(&self.url, "POST", "/moto-api/reset-auth", "0").unwrap();
+        assert_eq!(status, 200, "{body}");
+    }
+
+    fn block<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    fn sdk_config(&self, key: &str, secret: &str, token: Option<&str>) -> aws_config::SdkConfig {
+        let creds = aws_credential_types::Credentials::new(
+            key,
+            secret,
+            token.map(str::to_string),
+            None,
+            "test",
+        );
+        Self::block(
+            aws_config::defaults(aws_config::BehaviorVersion::latest())
+                .credentials_provider(creds)
+                .region(aws_config::Region::new("us-east-1"))
+                .endpoint_url(&self.url)
+                .load(),
+        )
+    }
+
+    /// An IAM client with moto's admin-like default keys.
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk_config("AKIAADMIN", "admin", None))
+    }
+
+    /// An STS client with the given keys.
+    pub fn sts_as(&self, key: &str, secret: &str, token: Option<&str>) -> aws_sdk_sts::Client {
+        aws_sdk_sts::Client::new(&self.sdk_config(key, secret, token))
+    }
+
+    /// Blocks on an SDK future from a test.
+    pub fn run<F: std::future::Future>(&self, f: F) -> F::Output {
+        Self::block(f)
+    }
+
+    /// A new IAM user with an access key and `devices` enabled virtual MFA devices.
+    pub fn user(&self, devices: usize) -> User {
+        let iam = self.iam();
+        let name = unique("user");
+        Self::block(async {
+            iam.create_user().user_name(&name).send().await.unwrap();
+            let key = iam
+                .create_access_key()
+                .user_name(&name)
+                .send()
+                .await
+                .unwrap();
+            let key = key.access_key().unwrap();
+            let mut serials = Vec::new();
+            for i in 0..devices {
+                let dev = iam
+                    .create_virtual_mfa_device()
+                    .virtual_mfa_device_name(format!("{name}-{i}"))
+                    .send()
+                    .await
+                    .unwrap();
+                let serial = dev
+                    .virtual_mfa_device()
+                    .unwrap()
+                    .serial_number()
+                    .to_string();
+                iam.enable_mfa_device()
+                    .user_name(&name)
+                    .serial_number(&serial)
+                    .authentication_code1("123456")
+                    .authentication_code2("654321")
+                    .send()
+                    .await
+                    .unwrap();
+                serials.push(serial);
+            }
+            User {
+                name: name.clone(),
+                key_id: key.access_key_id().to_string(),
+                secret: key.secret_access_key().to_string(),
+                serials,
+            }
+        })
+    }
+
+    /// Gives the user every permission (for tests with authentication on).
+    pub fn allow_all(&self, user: &User) {
+        let iam = self.iam();
+        Self::block(
+            iam.put_user_policy()
+                .user_name(&user.name)
+                .policy_name("all")
+                .policy_document(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+                )
+                .send(),
+        )
+        .unwrap();
+    }
+
+    /// A role anyone in the account may assume; returns its ARN.
+    pub fn role(&self) -> String {
+        let iam = self.iam();
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
+        let out = Self::block(
+            iam.create_role()
+                .role_name(unique("role"))
+                .assume_role_policy_document(trust)
+                .send(),
+        )
+        .unwrap();
+        out.role().unwrap().arn().to_string()
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+pub struct User {
+    pub name: String,
+    pub key_id: String,
+    pub secret: String,
+    pub serials: Vec<String>,
+}
+
+impl User {
+    pub fn identity_section(&self) -> String {
+        format!(
+            "[identity]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+            self.key_id, self.secret
+        )
+    }
+}
+
+/// What a run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    #[track_caller]
+    pub fn ok(&self) -> &Self {
+        assert_eq!(
+            self.code, 0,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    /// A failure: exactly one `awsmfa: error:` line containing `needle`, nothing on stdout.
+    #[track_caller]
+    pub fn fails(&self, code: i32, needle: &str) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "stdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        assert_eq!(self.stdout, "", "stdout must stay empty on failure");
+        let errors: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("awsmfa: error: "))
+            .collect();
+        assert_eq!(errors.len(), 1, "one error line expected: {}", self.stderr);
+        assert!(
+            errors[0].contains(needle),
+            "{needle:?} not in {:?}",
+            errors[0]
+        );
+        assert!(!self.stderr.contains("panicked") && !self.stderr.contains("RUST_BACKTRACE"));
+        self
+    }
+}
+
+/// A HOME of the test's own, with `~/.aws/credentials` and the binary's environment.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+    pub endpoint: String,
+    pub env: Vec<(String, String)>,
+}
+
+impl Sandbox {
+    pub fn new(endpoint: &str) -> Sandbox {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join(".aws")).unwrap();
+        Sandbox {
+            dir,
+            endpoint: endpoint.to_string(),
+            env: Vec::new(),
+        }
+    }
+
+    /// A sandbox whose credentials file holds `user` as the identity profile.
+    pub fn with_user(moto: &Moto, user: &User) -> Sandbox {
+        let sb = Sandbox::new(&moto.url);
+        sb.write_creds(&user.identity_section());
+        sb
+    }
+
+    pub fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn creds_path(&self) -> PathBuf {
+        self.home().join(".aws/credentials")
+    }
+
+    pub fn write_creds(&self, text: &str) {
+        std::fs::write(self.creds_path(), text).unwrap();
+    }
+
+    pub fn creds(&self) -> String {
+        std::fs::read_to_string(self.creds_path()).unwrap()
+    }
+
+    pub fn set(&mut self, name: &str, value: &str) -> &mut Self {
+        self.env.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    /// The binary with a clean environment: only what a user's shell would plausibly have,
+    /// HOME pointing at the sandbox, and the endpoint. No controlling terminal.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(BIN);
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.home())
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("NO_PROXY", "127.0.0.1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null());
+        // SAFETY: setsid only detaches the child from our terminal, so /dev/tty is absent.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.command(args).output().unwrap().into()
+    }
+}
+
+/// What the fault endpoint does with a request (it receives the request body).
+pub enum Reply {
+    /// Status and XML body.
+    Http(u16, String),
+    /// Accept and never answer.
+    Hang,
+}
+
+/// An HTTP endpoint on 127.0.0.1 that answers every request with `reply(body)`.
+pub struct Fake {
+    pub url: String,
+    pub requests: Arc<AtomicUsize>,
+}
+
+impl Fake {
+    pub fn start(reply: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(AtomicUsize::new(0));
+        let count = requests.clone();
+        let reply = Arc::new(reply);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let reply = reply.clone();
+                let count = count.clone();
+                std::thread::spawn(move || serve(stream, &*reply, &count));
+            }
+        });
+        Fake { url, requests }
+    }
+}
+
+fn serve(stream: TcpStream, reply: &dyn Fn(&str) -> Reply, count: &AtomicUsize) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    loop {
+        let mut len = 0;
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap_or(0);
+            }
+            if line == "\r\n" {
+                break;
+            }
+        }
+        let mut body = vec![0; len];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        count.fetch_add(1, Ordering::SeqCst);
+        match reply(&String::from_utf8_lossy(&body)) {
+            Reply::Hang => {
+                std::thread::sleep(Duration::from_secs(120));
+                return;
+            }
+            Reply::Http(status, body) => {
+                let mut s = &stream;
+                let head = format!(
+                    "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
+                    body.len()
+                );
+                if s.write_all(head.as_bytes())
+                    .and_then(|()| s.write_all(body.as_bytes()))
+                    .is_err()
+                {
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// STS's XML error document.
+pub fn sts_error(code: &str, message: &str) -> String {
+    format!(
+        "<ErrorResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><Error><Type>Sender</Type>\
+         <Code>{code}</Code><Message>{message}</Message></Error><RequestId>r</RequestId></ErrorResponse>"
+    )
+}
+
+/// A GetSessionToken / AssumeRole answer carrying the given (XML-escaped) values.
+pub fn sts_credentials(
+    action: &str,
+    key: &str,
+    secret: &str,
+    token: &str,
+    expiration: &str,
+) -> String {
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    format!(
+        "<{action}Response xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><{action}Result>\
+         <Credentials><AccessKeyId>{}</AccessKeyId><SecretAccessKey>{}</SecretAccessKey>\
+         <SessionToken>{}</SessionToken><Expiration>{expiration}</Expiration></Credentials>\
+         </{action}Result><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></{action}Response>",
+        esc(key),
+        esc(secret),
+        esc(token)
+    )
+}
+
+/// Seconds since the epoch.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}

@@ -1,0 +1,6 @@
+//! Integration tests: the real binary against a real moto server, real shells and real clients.
+
+mod core;
+mod errors;
+mod files;
+mod harness;
