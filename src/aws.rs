@@ -26,6 +26,13 @@ pub struct TempCreds {
     pub expiration: i64,
 }
 
+/// What AssumeRole needs besides credentials and MFA.
+pub struct RoleRequest<'a> {
+    pub arn: &'a str,
+    pub session_name: &'a str,
+    pub external_id: Option<&'a str>,
+}
+
 /// The MFA device and code sent with a request; `None` for `skip`.
 pub type Mfa<'a> = Option<(&'a str, &'a str)>;
 
@@ -47,6 +54,7 @@ fn describe<E>(op: &str, service: &str, err: SdkError<E, HttpResponse>) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
+    let mut aws_code = None;
     let msg = match &err {
         SdkError::ServiceError(e) => {
             // Some endpoints (proxies, emulators) wrap errors in XML the SDK does not parse:
@@ -59,6 +67,7 @@ where
                 .unwrap_or_default();
             let code = e.err().code().or_else(|| xml_tag(&body, "Code"));
             let message = e.err().message().or_else(|| xml_tag(&body, "Message"));
+            aws_code = code.map(str::to_string);
             match (code, message) {
                 (Some(c), Some(m)) => format!("{op} failed: {c}: {m}"),
                 (Some(c), None) => format!("{op} failed: {c}"),
@@ -76,7 +85,10 @@ where
         ),
         _ => format!("{op} failed: {}", DisplayErrorContext(&err)),
     };
-    Error::runtime(msg.replace('\n', " "))
+    Error {
+        aws_code,
+        ..Error::runtime(msg.replace('\n', " "))
+    }
 }
 
 /// The text of the first `<tag>…</tag>` in `xml`.
@@ -183,18 +195,14 @@ impl Aws {
         temp_creds("sts:GetSessionToken", out.credentials())
     }
 
-    pub fn assume_role(
-        &self,
-        role_arn: &str,
-        session_name: &str,
-        mfa: Mfa,
-        duration: u32,
-    ) -> Result<TempCreds> {
+    pub fn assume_role(&self, role: &RoleRequest, mfa: Mfa, duration: u32) -> Result<TempCreds> {
+        let role_arn = role.arn;
         let req = self
             .sts()
             .assume_role()
             .role_arn(role_arn)
-            .role_session_name(session_name)
+            .role_session_name(role.session_name)
+            .set_external_id(role.external_id.map(str::to_string))
             .duration_seconds(duration as i32)
             .set_serial_number(mfa.map(|m| m.0.to_string()))
             .set_token_code(mfa.map(|m| m.1.to_string()));
@@ -210,6 +218,55 @@ impl Aws {
             }
         })?;
         temp_creds("sts:AssumeRole", out.credentials())
+    }
+
+    /// The ARN these credentials act as.
+    pub fn caller_arn(&self) -> Result<String> {
+        let out = self
+            .rt
+            .block_on(self.sts().get_caller_identity().send())
+            .map_err(|e| describe("sts:GetCallerIdentity", "sts", e))?;
+        Ok(out.arn().unwrap_or_default().to_string())
+    }
+
+    /// Access key ids of `user`.
+    pub fn access_keys(&self, user: &str) -> Result<Vec<String>> {
+        let out = self
+            .rt
+            .block_on(self.iam().list_access_keys().user_name(user).send())
+            .map_err(|e| describe("iam:ListAccessKeys", "iam", e))?;
+        Ok(out
+            .access_key_metadata()
+            .iter()
+            .filter_map(|k| k.access_key_id().map(str::to_string))
+            .collect())
+    }
+
+    pub fn create_access_key(&self, user: &str) -> Result<Keys> {
+        let out = self
+            .rt
+            .block_on(self.iam().create_access_key().user_name(user).send())
+            .map_err(|e| describe("iam:CreateAccessKey", "iam", e))?;
+        let key = out
+            .access_key()
+            .ok_or_else(|| Error::runtime("iam:CreateAccessKey returned no key"))?;
+        Ok(Keys {
+            access_key_id: key.access_key_id().to_string(),
+            secret_access_key: key.secret_access_key().to_string(),
+            session_token: None,
+        })
+    }
+
+    pub fn delete_access_key(&self, user: &str, key_id: &str) -> Result<()> {
+        let req = self
+            .iam()
+            .delete_access_key()
+            .user_name(user)
+            .access_key_id(key_id);
+        self.rt
+            .block_on(req.send())
+            .map_err(|e| describe("iam:DeleteAccessKey", "iam", e))?;
+        Ok(())
     }
 }
 

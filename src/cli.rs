@@ -1,9 +1,11 @@
 //! The command line. Every option of the main command can also come from the environment
 //! variable the Python awsmfa 0.2 read, so existing setups keep working.
 
+use crate::complete;
 use crate::shellcode::Shell;
 use clap::builder::BoolishValueParser;
-use clap::{Args, Parser};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap_complete::engine::ArgValueCompleter;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -20,12 +22,115 @@ use std::path::PathBuf;
 pub struct Cli {
     #[command(flatten)]
     pub get: GetArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands never collide with the role positional: a role ARN starts with `arn:`.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Print the shell integration; add `eval "$(awsmfa init zsh)"` to your shell's rc file
+    Init {
+        #[arg(value_enum)]
+        shell: InitShell,
+    },
+    /// Print the remaining lifetime of the credentials in use, for prompts and status lines
+    Prompt(PromptArgs),
+    /// Renew the credentials this shell holds without asking for an MFA code (exit 3: a code is needed)
+    Refresh {
+        /// Syntax of the shell code [default: from $SHELL, else sh]
+        #[arg(long, value_enum, value_name = "SHELL")]
+        shell: Option<Shell>,
+    },
+    /// Delete cached MFA sessions: all, or the identity profile's with -i
+    Forget {
+        /// Only this identity profile's session
+        #[arg(short, long, value_name = "NAME", add = ArgValueCompleter::new(complete::profiles))]
+        identity_profile: Option<String>,
+
+        /// Credentials file [default: ~/.aws/credentials]
+        #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
+        aws_credentials: Option<PathBuf>,
+    },
+    /// Print the IAM policy starter kit (a CloudFormation template); see the README to deploy it
+    Policies,
+    /// Print a static completion script (the init scripts complete dynamically instead)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InitShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Args, Debug, Clone)]
+pub struct PromptArgs {
+    /// Profile whose `expiration` counts when AWS_CREDENTIAL_EXPIRATION is unset
+    #[arg(
+        short,
+        long,
+        value_name = "NAME",
+        env = "AWS_MFA_TARGET_PROFILE",
+        default_value = "default",
+        add = ArgValueCompleter::new(complete::profiles)
+    )]
+    pub target_profile: String,
+
+    /// Credentials file [default: ~/.aws/credentials]
+    #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
+    pub aws_credentials: Option<PathBuf>,
+
+    /// Colour the text: green, yellow below --warn, red below --critical (NO_COLOR wins)
+    #[arg(long)]
+    pub color: bool,
+
+    /// Text while valid; fields {remaining} (5h59m), {seconds}, {expiration} (RFC 3339)
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        env = "AWSMFA_PROMPT_FORMAT",
+        default_value = "aws {remaining}"
+    )]
+    pub format: String,
+
+    /// Text once expired
+    #[arg(
+        long,
+        value_name = "TEXT",
+        env = "AWSMFA_PROMPT_EXPIRED",
+        default_value = "aws expired"
+    )]
+    pub expired_format: String,
+
+    /// Seconds left below which the segment turns yellow
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "AWSMFA_PROMPT_WARN",
+        default_value_t = 3600
+    )]
+    pub warn: i64,
+
+    /// Seconds left below which the segment turns red
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "AWSMFA_PROMPT_CRIT",
+        default_value_t = 600
+    )]
+    pub critical: i64,
+}
+
+#[derive(Args, Debug, Clone, Default)]
 pub struct GetArgs {
     /// Role to assume, e.g. arn:aws:iam::123456789012:role/admin; without it, an MFA session
-    #[arg(value_name = "ROLE_ARN", env = "AWS_MFA_ROLE_TO_ASSUME")]
+    #[arg(value_name = "ROLE_ARN", env = "AWS_MFA_ROLE_TO_ASSUME", add = ArgValueCompleter::new(complete::roles))]
     pub role_arn: Option<String>,
 
     /// Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]
@@ -42,7 +147,8 @@ pub struct GetArgs {
         long,
         value_name = "NAME",
         env = "AWS_MFA_IDENTITY_PROFILE",
-        default_value = "identity"
+        default_value = "identity",
+        add = ArgValueCompleter::new(complete::profiles)
     )]
     pub identity_profile: String,
 
@@ -56,7 +162,8 @@ pub struct GetArgs {
         long,
         value_name = "NAME",
         env = "AWS_MFA_TARGET_PROFILE",
-        default_value = "default"
+        default_value = "default",
+        add = ArgValueCompleter::new(complete::profiles)
     )]
     pub target_profile: String,
 
@@ -85,4 +192,8 @@ pub struct GetArgs {
     /// Syntax of the --env code [default: from $SHELL, else sh]
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
+
+    /// Neither reuse nor cache an MFA session; assume roles directly with MFA
+    #[arg(long)]
+    pub no_cache: bool,
 }

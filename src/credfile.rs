@@ -1,40 +1,14 @@
-//! Reading and atomically rewriting the credentials file.
-//!
-//! Writes go to a temporary file in the same directory, are fsynced and renamed over the real
-//! file (a symlink's target, so the link survives), under an exclusive lock on that directory
-//! that serialises concurrent awsmfa runs. The mode of an existing file is kept; new files are
-//! 0600.
+//! The credentials file: reading it with hints for the usual mistakes, and writing temporary
+//! credentials into a profile through the line-splicing editor.
 
+use crate::atomic;
 use crate::aws::{Keys, TempCreds};
 use crate::error::{Error, Result};
 use crate::ini::Doc;
 use crate::timefmt;
-use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-
-/// Follows symlinks to the file that really holds the data, even when that file is missing.
-fn resolve(path: &Path) -> Result<PathBuf> {
-    let mut p = path.to_path_buf();
-    for _ in 0..40 {
-        match fs::symlink_metadata(&p) {
-            Ok(m) if m.file_type().is_symlink() => {
-                let target = fs::read_link(&p).map_err(|e| io_error("read", &p, e))?;
-                p = p.parent().unwrap_or(Path::new(".")).join(target);
-            }
-            _ => return Ok(p),
-        }
-    }
-    Err(Error::runtime(format!(
-        "{}: too many levels of symbolic links",
-        path.display()
-    )))
-}
-
-fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
-    Error::runtime(format!("cannot {what} {}: {e}", path.display()))
-}
+use std::fs;
+use std::io::ErrorKind;
+use std::path::Path;
 
 /// The file's text; a missing file is an error with the command that creates one.
 pub fn read(path: &Path) -> Result<String> {
@@ -57,60 +31,8 @@ pub fn read(path: &Path) -> Result<String> {
             "{} is a directory, not a credentials file; point --aws-credentials at the file",
             path.display()
         ))),
-        Err(e) => Err(io_error("read", path, e)),
+        Err(e) => Err(atomic::io_error("read", path, e)),
     }
-}
-
-/// Applies `edit` to the current text under the lock and replaces the file atomically. `edit`
-/// sees the file as it is after taking the lock, so concurrent runs never undo each other.
-pub fn update(path: &Path, edit: impl FnOnce(&str) -> Result<String>) -> Result<()> {
-    let real = resolve(path)?;
-    let dir = match real.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let lock = File::open(&dir).map_err(|e| io_error("open", &dir, e))?;
-    lock.lock().map_err(|e| io_error("lock", &dir, e))?;
-    let (text, mode) = match fs::metadata(&real) {
-        Ok(m) => (read(&real)?, m.permissions().mode() & 0o7777),
-        Err(e) if e.kind() == ErrorKind::NotFound => (String::new(), 0o600),
-        Err(e) => return Err(io_error("read", &real, e)),
-    };
-    let new = edit(&text)?;
-    if new != text {
-        write_atomic(&dir, &real, new.as_bytes(), mode)?;
-    }
-    Ok(())
-}
-
-fn write_atomic(dir: &Path, real: &Path, bytes: &[u8], mode: u32) -> Result<()> {
-    let name = real
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.awsmfa-{}.tmp", std::process::id()));
-    let written = (|| {
-        // Under the lock, a temp file of ours can only be left over from a killed run.
-        let _ = fs::remove_file(&tmp);
-        let mut f = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        // Exactly the old mode: umask must neither widen nor narrow it.
-        f.set_permissions(fs::Permissions::from_mode(mode))?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, real)?;
-        File::open(dir)?.sync_all()
-    })();
-    written.map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        Error::runtime(format!(
-            "cannot write {}: {e}; the file was not changed",
-            real.display()
-        ))
-    })
 }
 
 /// The keys awsmfa owns in a target profile: replaced together, so no stale token survives.
@@ -175,7 +97,7 @@ pub fn store(path: &Path, profile: &str, creds: &TempCreds) -> Result<()> {
         ("aws_security_token", token),
         ("expiration", expiration.as_str()),
     ];
-    update(path, |text| {
+    atomic::update(path, |text| {
         Ok(parse(path, text)?.upsert(profile, OWNED_KEYS, &set))
     })
 }

@@ -16,30 +16,31 @@ pub enum Exit {
 pub struct Error {
     pub msg: String,
     pub exit: Exit,
+    /// AWS's error code, when AWS answered with one (`ExpiredToken`, `AccessDenied`, …).
+    pub aws_code: Option<String>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
-    pub fn runtime(msg: impl Into<String>) -> Self {
+    fn new(msg: impl Into<String>, exit: Exit) -> Self {
         Error {
             msg: msg.into(),
-            exit: Exit::Runtime,
+            exit,
+            aws_code: None,
         }
+    }
+
+    pub fn runtime(msg: impl Into<String>) -> Self {
+        Error::new(msg, Exit::Runtime)
     }
 
     pub fn usage(msg: impl Into<String>) -> Self {
-        Error {
-            msg: msg.into(),
-            exit: Exit::Usage,
-        }
+        Error::new(msg, Exit::Usage)
     }
 
     pub fn need_mfa(msg: impl Into<String>) -> Self {
-        Error {
-            msg: msg.into(),
-            exit: Exit::NeedMfa,
-        }
+        Error::new(msg, Exit::NeedMfa)
     }
 }
 

@@ -1,15 +1,25 @@
+mod atomic;
 mod aws;
+mod cache;
 mod cli;
+mod complete;
 mod credfile;
 mod error;
 mod get;
+mod history;
 mod ini;
+mod init;
+mod obtain;
+mod prompt;
 mod settings;
 mod shellcode;
+mod source;
+mod stamp;
 mod timefmt;
 mod token;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
+use cli::Command;
 use error::{Error, Result};
 use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
@@ -39,6 +49,11 @@ fn usage_error(e: &clap::Error) -> Error {
 }
 
 fn main() -> ExitCode {
+    // Answers completion requests (COMPLETE=zsh awsmfa -- …) and exits; otherwise a no-op.
+    clap_complete::CompleteEnv::with_factory(cli::Cli::command)
+        .bin("awsmfa")
+        .completer("awsmfa")
+        .complete();
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
@@ -48,10 +63,45 @@ fn main() -> ExitCode {
         }
         Err(e) => return fail(&usage_error(&e)),
     };
-    match get::run(&cli.get) {
+    let result = match &cli.command {
+        None => get::run(&cli.get),
+        Some(Command::Init { shell }) => stdout(&init::script(*shell)),
+        Some(Command::Prompt(args)) => prompt::run(args),
+        Some(Command::Refresh { shell }) => get::refresh(*shell),
+        Some(Command::Policies) => stdout(include_str!("../policies/awsmfa-policies.yaml")),
+        Some(Command::Forget {
+            identity_profile,
+            aws_credentials,
+        }) => forget(identity_profile.as_deref(), aws_credentials.clone()),
+        Some(Command::Completions { shell }) => {
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut cli::Cli::command(), "awsmfa", &mut buf);
+            stdout(&String::from_utf8_lossy(&buf))
+        }
+    };
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
     }
+}
+
+/// `awsmfa forget`: the cache is keyed by access key id, so a profile name is looked up first.
+fn forget(identity: Option<&str>, credentials: Option<std::path::PathBuf>) -> Result<()> {
+    let key = match identity {
+        None => None,
+        Some(profile) => {
+            let path = credentials.unwrap_or_else(settings::default_credentials);
+            let text = credfile::read(&path)?;
+            let doc = credfile::parse(&path, &text)?;
+            Some(credfile::identity_keys(&doc, &path, profile)?.access_key_id)
+        }
+    };
+    let n = cache::forget(key.as_deref())?;
+    eprintln!(
+        "Forgot {n} cached MFA session{}.",
+        if n == 1 { "" } else { "s" }
+    );
+    Ok(())
 }
 
 fn fail(e: &Error) -> ExitCode {

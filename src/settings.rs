@@ -27,6 +27,7 @@ pub struct Settings {
     pub code: Option<Code>,
     /// The shell to print `--env` code for, when asked.
     pub env: Option<Shell>,
+    pub no_cache: bool,
 }
 
 pub fn default_credentials() -> PathBuf {
@@ -148,6 +149,7 @@ impl Settings {
             session_name,
             code,
             env,
+            no_cache: args.no_cache,
         })
     }
 }

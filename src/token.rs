@@ -32,43 +32,64 @@ pub fn from_arg(s: &str) -> Result<Code> {
     })
 }
 
-/// Where the code comes from, settled before any request is sent so that a run with no code
-/// and no terminal fails at once.
+/// The answer of a run that may not ask for a code but needs one.
+pub fn need_code() -> Error {
+    Error::need_mfa("a new MFA code is needed; run awsmfa to enter one")
+}
+
+fn no_terminal() -> Error {
+    Error::usage(
+        "an MFA code is needed and there is no terminal to ask on; \
+         pass -c CODE or set AWS_MFA_TOKEN_CODE",
+    )
+}
+
+/// Where the code comes from. Whether a code is needed at all is known only after the MFA
+/// session cache has been looked at; `ready` then fails before any request is sent.
 pub enum Source {
     Given(Code),
     /// Asked on the terminal itself, so stdout stays clean for `eval` and stdin may be a pipe.
     Terminal(File),
+    /// No code was given and there is no terminal to ask on.
+    NoTerminal,
+    /// No code may be asked for (`refresh`): needing one is the answer.
+    Never,
 }
 
 impl Source {
-    pub fn new(given: Option<Code>) -> Result<Source> {
-        if let Some(code) = given {
-            return Ok(Source::Given(code));
+    pub fn new(given: Option<Code>) -> Source {
+        match given {
+            Some(code) => Source::Given(code),
+            None => OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open("/dev/tty")
+                .map_or(Source::NoTerminal, Source::Terminal),
         }
-        OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .map(Source::Terminal)
-            .map_err(|_| {
-                Error::usage(
-                    "an MFA code is needed and there is no terminal to ask on; \
-                     pass -c CODE or set AWS_MFA_TOKEN_CODE",
-                )
-            })
     }
 
     pub fn is_skip(&self) -> bool {
         matches!(self, Source::Given(Code::Skip))
     }
 
+    /// Whether `code` can deliver; checked before the requests that precede it.
+    pub fn ready(&self) -> Result<()> {
+        match self {
+            Source::Never => Err(need_code()),
+            Source::NoTerminal => Err(no_terminal()),
+            Source::Given(_) | Source::Terminal(_) => Ok(()),
+        }
+    }
+
     /// The code; on the terminal, asked again until it is well-formed.
-    pub fn code(self) -> Result<Code> {
+    pub fn code(&mut self) -> Result<Code> {
         let tty = match self {
-            Source::Given(code) => return Ok(code),
             Source::Terminal(tty) => tty,
+            Source::Given(code) => return Ok(code.clone()),
+            Source::NoTerminal => return Err(no_terminal()),
+            Source::Never => return Err(need_code()),
         };
-        let mut input = BufReader::new(&tty);
+        let mut input = BufReader::new(&*tty);
         loop {
             eprint!("MFA Token Code: ");
             let mut line = String::new();

@@ -226,7 +226,13 @@ fn throttling_is_retried_then_reported() {
         } else {
             Reply::Http(
                 200,
-                sts_credentials("GetSessionToken", "ASIAOK", "s", "t", "2099-01-01T00:00:00Z"),
+                sts_credentials(
+                    "GetSessionToken",
+                    "ASIAOK",
+                    "s",
+                    "t",
+                    "2099-01-01T00:00:00Z",
+                ),
             )
         }
     });
@@ -234,13 +240,17 @@ fn throttling_is_retried_then_reported() {
     sb.write_creds(IDENTITY);
     sb.run(&["-c", "skip"]).ok();
     assert_eq!(fake.requests.load(Ordering::SeqCst), 2);
-    assert_eq!(crate::core::value(&sb.creds(), "default", "aws_access_key_id").unwrap(), "ASIAOK");
+    assert_eq!(
+        crate::core::value(&sb.creds(), "default", "aws_access_key_id").unwrap(),
+        "ASIAOK"
+    );
 
     // Throttled every time: a bounded number of attempts, then the error.
     let fake = Fake::start(|_| Reply::Http(400, sts_error("Throttling", "Rate exceeded")));
     let sb = Sandbox::new(&fake.url);
     sb.write_creds(IDENTITY);
-    sb.run(&["-c", "skip"]).fails(1, "sts:GetSessionToken failed: Throttling: Rate exceeded");
+    sb.run(&["-c", "skip"])
+        .fails(1, "sts:GetSessionToken failed: Throttling: Rate exceeded");
     assert_eq!(fake.requests.load(Ordering::SeqCst), 3);
     assert_eq!(sb.creds(), IDENTITY);
 }

@@ -74,7 +74,7 @@ pub struct Moto {
 }
 
 impl Moto {
-    fn spawn(program: &str, extra: &[&str]) -> Moto {
+    pub fn spawn(program: &str, extra: &[&str]) -> Moto {
         let port = free_port().to_string();
         let mut args = extra.to_vec();
         args.extend(["-H", "127.0.0.1", "-p", &port]);
@@ -391,83 +391,162 @@ impl Sandbox {
     }
 }
 
-/// What the fault endpoint does with a request (it receives the request body).
-pub enum Reply {
-    /// Status and XML body.
-    Http(u16, String),
-    /// Accept and never answer.
-    Hang,
+/// A request the fault endpoint received.
+pub struct Request {
+    /// Request line and headers.
+    pub head: String,
+    pub body: String,
 }
 
-/// An HTTP endpoint on 127.0.0.1 that answers every request with `reply(body)`.
-pub struct Fake {
-    pub url: String,
-    pub requests: Arc<AtomicUsize>,
-}
+impl Request {
+    /// The query API's `Action` (GetSessionToken, AssumeRole, …).
+    pub fn action(&self) -> &str {
+        self.body
+            .split('&')
+            .find_map(|p| p.strip_prefix("Action="))
+            .unwrap_or_default()
+    }
 
-impl Fake {
-    pub fn start(reply: impl Fn(&str) -> Reply + Send + Sync + 'static) -> Fake {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let requests = Arc::new(AtomicUsize::new(0));
-        let count = requests.clone();
-        let reply = Arc::new(reply);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let reply = reply.clone();
-                let count = count.clone();
-                std::thread::spawn(move || serve(stream, &*reply, &count));
-            }
-        });
-        Fake { url, requests }
+    /// The access key id the request is signed with.
+    pub fn key_id(&self) -> &str {
+        self.head
+            .split("Credential=")
+            .nth(1)
+            .and_then(|c| c.split('/').next())
+            .unwrap_or_default()
     }
 }
 
-fn serve(stream: TcpStream, reply: &dyn Fn(&str) -> Reply, count: &AtomicUsize) {
+/// What the fault endpoint does with a request.
+pub enum Reply {
+    /// Status and XML body.
+    Http(u16, String),
+    /// Status, extra header lines and XML body.
+    WithHeaders(u16, String, String),
+    /// Accept and never answer.
+    Hang,
+    /// Forward to a real server (moto) and pass its answer back.
+    Forward(String),
+}
+
+/// An HTTP endpoint on 127.0.0.1 that answers every request with `reply(request)`, and counts
+/// the requests by action.
+pub struct Fake {
+    pub url: String,
+    pub requests: Arc<AtomicUsize>,
+    actions: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+impl Fake {
+    pub fn start(reply: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let fake = Fake {
+            url,
+            requests: Arc::default(),
+            actions: Arc::default(),
+        };
+        let (count, actions) = (fake.requests.clone(), fake.actions.clone());
+        let reply: Arc<Handler> = Arc::new(reply);
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (reply, count, actions) = (reply.clone(), count.clone(), actions.clone());
+                std::thread::spawn(move || serve(stream, &*reply, &count, &actions));
+            }
+        });
+        fake
+    }
+
+    /// A counting proxy in front of `upstream`.
+    pub fn proxy(upstream: &str) -> Fake {
+        let upstream = upstream.to_string();
+        Fake::start(move |_| Reply::Forward(upstream.clone()))
+    }
+
+    /// How many requests had this action.
+    pub fn count(&self, action: &str) -> usize {
+        self.actions
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| *a == action)
+            .count()
+    }
+}
+
+fn forward(upstream: &str, req: &Request) -> Vec<u8> {
+    let addr = upstream.trim_start_matches("http://");
+    let mut s = TcpStream::connect(addr).unwrap();
+    // One request a connection, so the answer ends where the stream does.
+    let head: String = req
+        .head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(|l| format!("{l}\r\n"))
+        .collect();
+    write!(s, "{head}Connection: close\r\n\r\n{}", req.body).unwrap();
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).unwrap();
+    resp
+}
+
+fn serve(
+    stream: TcpStream,
+    reply: &Handler,
+    count: &AtomicUsize,
+    actions: &std::sync::Mutex<Vec<String>>,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     loop {
         let mut len = 0;
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
+        let mut head = String::new();
         loop {
-            line.clear();
+            let mut line = String::new();
             if reader.read_line(&mut line).unwrap_or(0) == 0 {
                 return;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                len = v.trim().parse().unwrap_or(0);
             }
             if line == "\r\n" {
                 break;
             }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                len = v.trim().parse().unwrap_or(0);
+            }
+            head.push_str(line.trim_end());
+            head.push('\n');
         }
         let mut body = vec![0; len];
         if reader.read_exact(&mut body).is_err() {
             return;
         }
+        let req = Request {
+            head,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        };
         count.fetch_add(1, Ordering::SeqCst);
-        match reply(&String::from_utf8_lossy(&body)) {
+        actions.lock().unwrap().push(req.action().to_string());
+        let bytes = match reply(&req) {
             Reply::Hang => {
                 std::thread::sleep(Duration::from_secs(120));
                 return;
             }
-            Reply::Http(status, body) => {
-                let mut s = &stream;
-                let head = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n",
-                    body.len()
-                );
-                if s.write_all(head.as_bytes())
-                    .and_then(|()| s.write_all(body.as_bytes()))
-                    .is_err()
-                {
-                    return;
-                }
-            }
+            Reply::Forward(upstream) => forward(&upstream, &req),
+            Reply::Http(status, body) => respond(status, "", &body),
+            Reply::WithHeaders(status, headers, body) => respond(status, &headers, &body),
+        };
+        if (&stream).write_all(&bytes).is_err() {
+            return;
         }
     }
+}
+
+fn respond(status: u16, headers: &str, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: text/xml\r\n{headers}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
 }
 
 /// STS's XML error document.

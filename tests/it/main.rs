@@ -4,3 +4,5 @@ mod core;
 mod errors;
 mod files;
 mod harness;
+mod policies;
+mod sessions;

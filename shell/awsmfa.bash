@@ -1,0 +1,227 @@
+# shellcheck shell=bash
+# awsmfa shell integration for bash.
+#
+#   eval "$(awsmfa init bash)"                  # in ~/.bashrc
+#   PS1='\u@\h \w ${AWSMFA_PROMPT:+$AWSMFA_PROMPT }\$ '
+#
+# While the credentials are far from expiry, drawing a prompt starts no
+# process: the clock is printf's builtin %(%s)T (bash >= 4.2; older
+# bash, e.g. macOS /bin/bash 3.2, falls back to `date`), all arithmetic is built
+# in, and the segment is a variable that PS1 expands (no $(...) in PS1).
+
+# awsmfa: credential commands run in this shell, everything else straight through.
+awsmfa() {
+    local arg out st
+    case ${1-} in
+        init | prompt | completions | status | policies | forget | credential-process | exec | rotate | help | refresh)
+            command awsmfa "$@"
+            return
+            ;;
+    esac
+    for arg in "$@"; do
+        case $arg in
+            -h | --help | -V | --version)
+                command awsmfa "$@"
+                return
+                ;;
+        esac
+    done
+    # Only stdout (the code to eval) is captured: stdin and stderr stay on the
+    # terminal for the MFA prompt and the messages.
+    if out=$(command awsmfa --env --shell bash "$@"); then
+        eval "$out"
+        # Decision: the exported keys must win, also for tools that prefer
+        # AWS_PROFILE / AWS_DEFAULT_PROFILE over keys in the environment.
+        unset AWS_PROFILE AWS_DEFAULT_PROFILE
+        _awsmfa_retry_at=0
+        _awsmfa_segment
+        return 0
+    else
+        st=$?
+        return "$st"
+    fi
+}
+
+# _awsmfa_int NAME VALUE DEFAULT: NAME=VALUE if VALUE is a plain decimal number,
+# else DEFAULT (nothing that is not digits ever reaches arithmetic).
+_awsmfa_int() {
+    if [[ -n ${2-} && $2 != *[!0-9]* && ${#2} -le 15 ]]; then
+        printf -v "$1" '%s' "$((10#$2))"
+    else
+        printf -v "$1" '%s' "$3"
+    fi
+}
+
+# _awsmfa_remaining SECONDS: _awsmfa_txt=1d11h / 3h0m / 29m / 42s
+_awsmfa_remaining() {
+    local r=$1 d h m
+    d=$((r / 86400))
+    h=$((r % 86400 / 3600))
+    m=$((r % 3600 / 60))
+    if ((d > 0)); then
+        _awsmfa_txt=${d}d${h}h
+    elif ((h > 0)); then
+        _awsmfa_txt=${h}h${m}m
+    elif ((m > 0)); then
+        _awsmfa_txt=${m}m
+    else
+        _awsmfa_txt=${r}s
+    fi
+}
+
+# _awsmfa_segment: sets _awsmfa_now, _awsmfa_r (seconds left, empty without
+# credentials) and AWSMFA_PROMPT.
+_awsmfa_segment() {
+    local r txt color warn crit fmt='aws {remaining}'
+    AWSMFA_PROMPT=
+    _awsmfa_r=
+    if ! printf -v _awsmfa_now '%(%s)T' -1 2>/dev/null; then
+        _awsmfa_now=$(date +%s)
+    fi
+    _awsmfa_int r "${AWSMFA_EXPIRATION-}" ''
+    if [[ -z $r ]]; then
+        return 0
+    fi
+    r=$((r - _awsmfa_now))
+    _awsmfa_r=$r
+    _awsmfa_int warn "${AWSMFA_PROMPT_WARN-}" 3600
+    _awsmfa_int crit "${AWSMFA_PROMPT_CRIT-}" 600
+    if ((r <= 0)); then
+        txt=${AWSMFA_PROMPT_EXPIRED:-aws expired}
+        color=31
+    else
+        _awsmfa_remaining "$r"
+        fmt=${AWSMFA_PROMPT_FORMAT:-$fmt}
+        # The fields of `awsmfa prompt --format`, in its order.
+        txt=${fmt//"{remaining}"/"$_awsmfa_txt"}
+        txt=${txt//"{seconds}"/"$r"}
+        txt=${txt//"{expiration}"/"${AWS_CREDENTIAL_EXPIRATION-}"}
+        if ((r <= crit)); then
+            color=31
+        elif ((r <= warn)); then
+            color=33
+        else
+            color=32
+        fi
+    fi
+    if [[ -n ${NO_COLOR-} ]]; then
+        AWSMFA_PROMPT=$txt
+    else
+        # \[ and \] are decoded before parameter expansion in PS1, so a value
+        # expanded there carries readline's raw markers \001 ... \002 itself.
+        AWSMFA_PROMPT=$'\001\e['"$color"$'m\002'"$txt"$'\001\e[39m\002'
+    fi
+}
+
+# awsmfa_prompt: print the segment (for prompts built by functions).
+awsmfa_prompt() {
+    _awsmfa_segment
+    printf '%s' "$AWSMFA_PROMPT"
+}
+
+# _awsmfa_refresh: one refresh attempt, then back off. The back-off belongs to
+# the AWSMFA_EXPIRATION value current after the attempt: no new attempt before
+# _awsmfa_retry_at unless AWSMFA_EXPIRATION has changed since (awsmfa was run).
+# The same notice is not repeated for the same credentials.
+_awsmfa_refresh() {
+    local out st backoff kind msg exp=${AWSMFA_EXPIRATION-}
+    if [[ ${_awsmfa_retry_exp-} == "$exp" ]] && ((_awsmfa_now < ${_awsmfa_retry_at:-0})); then
+        return 0
+    fi
+    # Back off first, so an interrupted attempt (Ctrl-C) backs off too.
+    _awsmfa_int backoff "${AWSMFA_REFRESH_BACKOFF-}" 300
+    _awsmfa_retry_at=$((_awsmfa_now + backoff))
+    _awsmfa_retry_exp=$exp
+    if out=$(command awsmfa refresh --shell bash </dev/null 2>/dev/null); then
+        st=0
+    else
+        st=$?
+    fi
+    if ((st == 0)) && [[ -n $out ]]; then
+        eval "$out"
+        unset AWS_PROFILE AWS_DEFAULT_PROFILE
+        _awsmfa_retry_exp=${AWSMFA_EXPIRATION-}
+        _awsmfa_segment
+        return 0
+    fi
+    if ((st != 3)); then
+        kind=error
+        msg='could not refresh AWS credentials — run awsmfa refresh to see why'
+    elif ((_awsmfa_r > 0)); then
+        kind=soon
+        _awsmfa_remaining "$_awsmfa_r"
+        msg="AWS credentials expire in $_awsmfa_txt — run awsmfa to renew"
+    else
+        kind=expired
+        msg='AWS credentials expired — run awsmfa to renew'
+    fi
+    if [[ ${_awsmfa_noticed-} != "$exp:$kind" ]]; then
+        _awsmfa_noticed=$exp:$kind
+        printf 'awsmfa: %s\n' "$msg" >&2
+    fi
+    return 0
+}
+
+# _awsmfa_hook: before each prompt. Keeps $? (first statement, returned at the end).
+_awsmfa_hook() {
+    local s=$? window
+    _awsmfa_segment
+    if [[ -n $_awsmfa_r ]]; then
+        _awsmfa_int window "${AWSMFA_REFRESH_WINDOW-}" 300
+        if ((_awsmfa_r <= window)); then
+            _awsmfa_refresh
+        fi
+    fi
+    return "$s"
+}
+
+AWSMFA_PROMPT=${AWSMFA_PROMPT-}
+_awsmfa_r=
+_awsmfa_now=0
+_awsmfa_txt=
+_awsmfa_retry_at=${_awsmfa_retry_at:-0}
+_awsmfa_retry_exp=${_awsmfa_retry_exp-}
+_awsmfa_noticed=${_awsmfa_noticed-}
+
+# Register the hook once, first, so that what follows sees the original $? and
+# a fresh AWSMFA_PROMPT. (PIPESTATUS cannot be kept without forking.)
+if [[ -n ${bash_preexec_imported:-}${__bp_imported:-} ]]; then
+    # bash-preexec owns PROMPT_COMMAND: use its precmd_functions.
+    if [[ " ${precmd_functions[*]-} " != *' _awsmfa_hook '* ]]; then
+        precmd_functions=(_awsmfa_hook ${precmd_functions[@]+"${precmd_functions[@]}"})
+    fi
+elif ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 501)) && [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
+    # Array form (bash >= 5.1).
+    if [[ " ${PROMPT_COMMAND[*]} " != *' _awsmfa_hook '* ]]; then
+        PROMPT_COMMAND=(_awsmfa_hook "${PROMPT_COMMAND[@]}")
+    fi
+elif [[ ${PROMPT_COMMAND-} != *_awsmfa_hook* ]]; then
+    # String form (or unset; an empty array takes this as element 0).
+    # shellcheck disable=SC2128,SC2178
+    PROMPT_COMMAND="_awsmfa_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+fi
+
+# Completion through clap's protocol (COMPLETE=bash awsmfa -- WORDS). The words are rebuilt
+# from the line at blanks, because `:`, in every ARN, is a bash word break; the candidates are
+# then cut back to the part after the last break, which is all that bash replaces.
+_awsmfa_complete() {
+    local line=${COMP_LINE:0:COMP_POINT} cur prefix='' i IFS=$' \t\n'
+    local -a words cands
+    read -ra words <<<"$line"
+    if [[ -z $line || $line == *[[:blank:]] ]]; then
+        words+=("")
+    fi
+    cur=${words[${#words[@]} - 1]}
+    for ((i = ${#cur} - 1; i >= 0; i--)); do
+        if [[ $COMP_WORDBREAKS == *"${cur:i:1}"* ]]; then
+            prefix=${cur:0:i+1}
+            break
+        fi
+    done
+    IFS=$'\n'
+    # shellcheck disable=SC2207
+    cands=($(COMPLETE=bash _CLAP_IFS=$'\n' _CLAP_COMPLETE_INDEX=$((${#words[@]} - 1)) \
+        command awsmfa -- "${words[@]}" 2>/dev/null))
+    COMPREPLY=("${cands[@]#"$prefix"}")
+}
+complete -F _awsmfa_complete awsmfa

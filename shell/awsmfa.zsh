@@ -1,0 +1,190 @@
+# awsmfa shell integration for zsh.
+#
+#   eval "$(awsmfa init zsh)"                   # in ~/.zshrc
+#   setopt prompt_subst; RPROMPT='${AWSMFA_PROMPT}'
+#
+# While the credentials are far from expiry, drawing a prompt starts no
+# process: the clock is $EPOCHSECONDS (zsh/datetime), all arithmetic is built
+# in, and the segment is a variable that the prompt expands.
+
+zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null || :
+
+# awsmfa: credential commands run in this shell, everything else straight through.
+awsmfa() {
+    emulate -L zsh
+    local arg out st
+    case ${1-} in
+        (init | prompt | completions | status | policies | forget | credential-process | exec | rotate | help | refresh)
+            command awsmfa "$@"
+            return
+            ;;
+    esac
+    for arg in "$@"; do
+        case $arg in
+            (-h | --help | -V | --version)
+                command awsmfa "$@"
+                return
+                ;;
+        esac
+    done
+    # Only stdout (the code to eval) is captured: stdin and stderr stay on the
+    # terminal for the MFA prompt and the messages.
+    if out=$(command awsmfa --env --shell zsh "$@"); then
+        eval "$out"
+        # Decision: the exported keys must win, also for tools that prefer
+        # AWS_PROFILE / AWS_DEFAULT_PROFILE over keys in the environment.
+        unset AWS_PROFILE AWS_DEFAULT_PROFILE
+        _awsmfa_retry_at=0
+        _awsmfa_segment
+        return 0
+    else
+        st=$?
+        return st
+    fi
+}
+
+# _awsmfa_int VALUE DEFAULT: REPLY=VALUE if VALUE is a plain decimal number,
+# else DEFAULT (nothing that is not digits ever reaches arithmetic).
+_awsmfa_int() {
+    emulate -L zsh
+    if [[ $1 == <-> && ${#1} -le 15 ]]; then
+        REPLY=$(( 10#$1 ))
+    else
+        REPLY=$2
+    fi
+}
+
+# _awsmfa_remaining SECONDS: REPLY=1d11h / 3h0m / 29m / 42s
+_awsmfa_remaining() {
+    emulate -L zsh
+    local -i r=$1
+    local -i d=$(( r / 86400 )) h=$(( r % 86400 / 3600 )) m=$(( r % 3600 / 60 ))
+    if (( d > 0 )); then
+        REPLY=${d}d${h}h
+    elif (( h > 0 )); then
+        REPLY=${h}h${m}m
+    elif (( m > 0 )); then
+        REPLY=${m}m
+    else
+        REPLY=${r}s
+    fi
+}
+
+# _awsmfa_segment: sets _awsmfa_now, _awsmfa_r (seconds left, empty without
+# credentials) and AWSMFA_PROMPT.
+_awsmfa_segment() {
+    emulate -L zsh
+    local REPLY txt color fmt='aws {remaining}'
+    local -i r warn crit
+    AWSMFA_PROMPT=
+    _awsmfa_r=
+    if (( ${+EPOCHSECONDS} )); then
+        _awsmfa_now=$EPOCHSECONDS
+    else
+        _awsmfa_now=${(%):-%D{%s}}
+    fi
+    _awsmfa_int "${AWSMFA_EXPIRATION-}" ''
+    [[ -n $REPLY ]] || return 0
+    r=$(( REPLY - _awsmfa_now ))
+    _awsmfa_r=$r
+    _awsmfa_int "${AWSMFA_PROMPT_WARN-}" 3600; warn=$REPLY
+    _awsmfa_int "${AWSMFA_PROMPT_CRIT-}" 600; crit=$REPLY
+    if (( r <= 0 )); then
+        txt=${AWSMFA_PROMPT_EXPIRED:-aws expired}
+        color=red
+    else
+        _awsmfa_remaining $r
+        fmt=${AWSMFA_PROMPT_FORMAT:-$fmt}
+        # The fields of `awsmfa prompt --format`, in its order.
+        txt=${fmt//'{remaining}'/$REPLY}
+        txt=${txt//'{seconds}'/$r}
+        txt=${txt//'{expiration}'/${AWS_CREDENTIAL_EXPIRATION-}}
+        if (( r <= crit )); then
+            color=red
+        elif (( r <= warn )); then
+            color=yellow
+        else
+            color=green
+        fi
+    fi
+    # The prompt decodes %-escapes after expanding the variable: keep % literal.
+    txt=${txt//'%'/%%}
+    if [[ -n ${NO_COLOR-} ]]; then
+        AWSMFA_PROMPT=$txt
+    else
+        AWSMFA_PROMPT="%F{$color}$txt%f"
+    fi
+}
+
+# awsmfa_prompt: print the segment (for prompts built by functions).
+awsmfa_prompt() {
+    _awsmfa_segment
+    print -rn -- "$AWSMFA_PROMPT"
+}
+
+# _awsmfa_refresh: one refresh attempt, then back off. The back-off belongs to
+# the AWSMFA_EXPIRATION value current after the attempt: no new attempt before
+# _awsmfa_retry_at unless AWSMFA_EXPIRATION has changed since (awsmfa was run).
+# The same notice is not repeated for the same credentials.
+_awsmfa_refresh() {
+    emulate -L zsh
+    local REPLY out kind msg exp=${AWSMFA_EXPIRATION-}
+    local -i st
+    if [[ $_awsmfa_retry_exp == "$exp" ]] && (( _awsmfa_now < _awsmfa_retry_at )); then
+        return 0
+    fi
+    # Back off first, so an interrupted attempt (Ctrl-C) backs off too.
+    _awsmfa_int "${AWSMFA_REFRESH_BACKOFF-}" 300
+    _awsmfa_retry_at=$(( _awsmfa_now + REPLY ))
+    _awsmfa_retry_exp=$exp
+    if out=$(command awsmfa refresh --shell zsh </dev/null 2>/dev/null); then
+        st=0
+    else
+        st=$?
+    fi
+    if (( st == 0 )) && [[ -n $out ]]; then
+        eval "$out"
+        unset AWS_PROFILE AWS_DEFAULT_PROFILE
+        _awsmfa_retry_exp=${AWSMFA_EXPIRATION-}
+        _awsmfa_segment
+        return 0
+    fi
+    if (( st != 3 )); then
+        kind=error
+        msg='could not refresh AWS credentials — run awsmfa refresh to see why'
+    elif (( _awsmfa_r > 0 )); then
+        kind=soon
+        _awsmfa_remaining $_awsmfa_r
+        msg="AWS credentials expire in $REPLY — run awsmfa to renew"
+    else
+        kind=expired
+        msg='AWS credentials expired — run awsmfa to renew'
+    fi
+    if [[ $_awsmfa_noticed != "$exp:$kind" ]]; then
+        _awsmfa_noticed=$exp:$kind
+        print -ru2 -- "awsmfa: $msg"
+    fi
+    return 0
+}
+
+# _awsmfa_hook: precmd. Keeps $? (first statement, returned at the end).
+_awsmfa_hook() {
+    local -i _awsmfa_status=$?
+    emulate -L zsh
+    local REPLY
+    _awsmfa_segment
+    if [[ -n $_awsmfa_r ]]; then
+        _awsmfa_int "${AWSMFA_REFRESH_WINDOW-}" 300
+        if (( _awsmfa_r <= REPLY )); then
+            _awsmfa_refresh
+        fi
+    fi
+    return _awsmfa_status
+}
+
+typeset -g AWSMFA_PROMPT _awsmfa_r _awsmfa_retry_exp _awsmfa_noticed
+typeset -gi _awsmfa_now _awsmfa_retry_at
+
+# add-zsh-hook registers the hook once, however often this is evaluated.
+autoload -Uz add-zsh-hook
+add-zsh-hook precmd _awsmfa_hook

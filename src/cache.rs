@@ -1,0 +1,134 @@
+//! The MFA session cache: one GetSessionToken answer per identity, reused by every shell, role
+//! and `credential-process` call while it lives, so one MFA code lasts the whole session.
+//! Files are 0600 in a 0700 `awsmfa` folder under the user's cache directory, written
+//! atomically under the same lock as every other file.
+
+use crate::atomic;
+use crate::aws::{Keys, TempCreds};
+use crate::error::Result;
+use crate::ini::Doc;
+use crate::timefmt;
+use std::path::PathBuf;
+
+/// A cached session is reused only while it has this many seconds left, so that what is built
+/// on it (a role, a shell's credentials) does not expire at once.
+pub const MARGIN: i64 = 600;
+
+pub struct Session {
+    pub serial: String,
+    pub creds: TempCreds,
+}
+
+pub fn dir() -> Option<PathBuf> {
+    Some(dirs::cache_dir()?.join("awsmfa"))
+}
+
+fn path(identity_key: &str) -> Option<PathBuf> {
+    // Access key ids are [A-Z0-9]; anything else is dropped so a name can never leave the folder.
+    let safe: String = identity_key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    Some(dir()?.join(format!("session-{safe}")))
+}
+
+/// The session file's text: one `[session]` section in the credentials-file format.
+fn render(session: &Session) -> String {
+    let c = &session.creds;
+    let expiration = c.expiration.to_string();
+    let set = [
+        ("serial", session.serial.as_str()),
+        ("aws_access_key_id", c.keys.access_key_id.as_str()),
+        ("aws_secret_access_key", c.keys.secret_access_key.as_str()),
+        (
+            "aws_session_token",
+            c.keys.session_token.as_deref().unwrap_or_default(),
+        ),
+        ("expiration", expiration.as_str()),
+    ];
+    Doc::parse("")
+        .expect("empty text parses")
+        .upsert("session", &[], &set)
+}
+
+fn parse(text: &str) -> Option<Session> {
+    let doc = Doc::parse(text).ok()?;
+    let get = |k: &str| doc.get("session", k).map(str::to_string);
+    Some(Session {
+        serial: get("serial")?,
+        creds: TempCreds {
+            keys: Keys {
+                access_key_id: get("aws_access_key_id")?,
+                secret_access_key: get("aws_secret_access_key")?,
+                session_token: Some(get("aws_session_token")?),
+            },
+            expiration: get("expiration")?.parse().ok()?,
+        },
+    })
+}
+
+/// The live session of this identity; `serial`, when given, must be the one it was made with.
+pub fn load(identity_key: &str, serial: Option<&str>) -> Option<Session> {
+    let text = std::fs::read_to_string(path(identity_key)?).ok()?;
+    let session = parse(&text)?;
+    let fresh = session.creds.expiration - timefmt::now() > MARGIN;
+    let same_device = serial.is_none_or(|s| s == session.serial);
+    (fresh && same_device).then_some(session)
+}
+
+pub fn save(identity_key: &str, session: &Session) -> Result<()> {
+    let Some(path) = path(identity_key) else {
+        return Ok(());
+    };
+    if let Some(dir) = path.parent() {
+        atomic::private_dir(dir)?;
+    }
+    atomic::update(&path, |_| Ok(render(session)))
+}
+
+/// Deletes the cached session of one identity, or of all; returns how many were deleted.
+pub fn forget(identity_key: Option<&str>) -> Result<usize> {
+    let Some(dir) = dir() else { return Ok(0) };
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(0);
+    };
+    let wanted = identity_key.and_then(path);
+    let mut n = 0;
+    for entry in entries.flatten() {
+        let p = entry.path();
+        let ours = p
+            .file_name()
+            .is_some_and(|f| f.to_string_lossy().starts_with("session-"));
+        if ours && wanted.as_ref().is_none_or(|w| *w == p) {
+            std::fs::remove_file(&p).map_err(|e| atomic::io_error("delete", &p, e))?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let s = Session {
+            serial: "arn:aws:iam::123456789012:mfa/me".into(),
+            creds: TempCreds {
+                keys: Keys {
+                    access_key_id: "ASIA1".into(),
+                    secret_access_key: "s/e+c=r".into(),
+                    session_token: Some("tok==".into()),
+                },
+                expiration: 1_795_843_871,
+            },
+        };
+        let back = parse(&render(&s)).unwrap();
+        assert_eq!(back.serial, s.serial);
+        assert_eq!(back.creds.keys.secret_access_key, "s/e+c=r");
+        assert_eq!(back.creds.keys.session_token.as_deref(), Some("tok=="));
+        assert_eq!(back.creds.expiration, 1_795_843_871);
+        assert!(parse("[session]\nserial = x\n").is_none());
+    }
+}

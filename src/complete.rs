@@ -1,0 +1,133 @@
+//! Dynamic completion of profile names and role ARNs. It reads two small files and the role
+//! history and never calls AWS. rust-ini reads leniently here: a file awsmfa would refuse to
+//! edit can still offer its names.
+
+use crate::history;
+use clap_complete::engine::CompletionCandidate;
+use ini::{Ini, ParseOption};
+use std::ffi::OsStr;
+use std::path::PathBuf;
+
+fn load(text: &str) -> Ini {
+    let opt = ParseOption {
+        enabled_escape: false,
+        enabled_quote: false,
+        ..ParseOption::default()
+    };
+    Ini::load_from_str_opt(text, opt).unwrap_or_default()
+}
+
+/// `[name]` in the credentials file; `[profile name]` and `[default]` in the config file.
+pub fn profile_names(credentials: &str, config: &str) -> Vec<String> {
+    let mut names: Vec<String> = load(credentials)
+        .sections()
+        .flatten()
+        .map(str::to_string)
+        .collect();
+    for section in load(config).sections().flatten() {
+        if section == "default" {
+            names.push(section.to_string());
+        } else if let Some(name) = section.strip_prefix("profile ") {
+            names.push(name.trim().to_string());
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Every `role_arn` of the config file, then the roles assumed before, without repeats.
+pub fn role_arns(config: &str, history: &[String]) -> Vec<String> {
+    let mut arns: Vec<String> = Vec::new();
+    let conf = load(config);
+    let from_config = conf.iter().filter_map(|(_, props)| props.get("role_arn"));
+    for arn in from_config.chain(history.iter().rev().map(String::as_str)) {
+        if !arns.iter().any(|a| a == arn) {
+            arns.push(arn.to_string());
+        }
+    }
+    arns
+}
+
+fn read(var: &str, default: &str) -> String {
+    let path = std::env::var_os(var)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            dirs::home_dir()
+                .unwrap_or_default()
+                .join(".aws")
+                .join(default)
+        });
+    std::fs::read_to_string(path).unwrap_or_default()
+}
+
+fn matching(items: Vec<String>, current: &OsStr) -> Vec<CompletionCandidate> {
+    let current = current.to_string_lossy();
+    items
+        .into_iter()
+        .filter(|i| i.starts_with(current.as_ref()))
+        .map(CompletionCandidate::new)
+        .collect()
+}
+
+pub fn profiles(current: &OsStr) -> Vec<CompletionCandidate> {
+    let names = profile_names(
+        &read("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+        &read("AWS_CONFIG_FILE", "config"),
+    );
+    matching(names, current)
+}
+
+pub fn roles(current: &OsStr) -> Vec<CompletionCandidate> {
+    matching(
+        role_arns(&read("AWS_CONFIG_FILE", "config"), &history::roles()),
+        current,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profiles_from_both_files() {
+        let creds = "[identity]\nk=v\n[default]\n[prod ünï]\n";
+        let config =
+            "[default]\nregion=x\n[profile team]\nrole_arn=a\n[sso-session s]\n[services x]\n";
+        assert_eq!(
+            profile_names(creds, config),
+            ["default", "identity", "prod ünï", "team"]
+        );
+        assert_eq!(profile_names("not ini at all [", ""), Vec::<String>::new());
+    }
+
+    #[test]
+    fn roles_from_config_then_history_most_recent_first() {
+        let config = "[profile a]\nrole_arn = arn:aws:iam::111111111111:role/a\n[profile b]\nsource_profile=a\n";
+        let history = vec![
+            "arn:aws:iam::222222222222:role/old".to_string(),
+            "arn:aws:iam::111111111111:role/a".to_string(),
+            "arn:aws:iam::222222222222:role/new".to_string(),
+        ];
+        assert_eq!(
+            role_arns(config, &history),
+            [
+                "arn:aws:iam::111111111111:role/a",
+                "arn:aws:iam::222222222222:role/new",
+                "arn:aws:iam::222222222222:role/old"
+            ]
+        );
+    }
+
+    #[test]
+    fn candidates_match_the_prefix() {
+        let items = vec![
+            "arn:aws:iam::1:role/test".to_string(),
+            "arn:aws:iam::1:role/prod".to_string(),
+        ];
+        let got = matching(items, OsStr::new("arn:aws:iam::1:role/te"));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].get_value(), "arn:aws:iam::1:role/test");
+    }
+}
