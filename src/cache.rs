@@ -86,6 +86,13 @@ pub fn save(identity_key: &str, session: &Session) -> Result<()> {
     atomic::update(&path, |_| Ok(render(session)))
 }
 
+/// Moves a cached session to a rotated identity's new key id; nothing cached, nothing moved.
+pub fn rekey(old: &str, new: &str) {
+    if let (Some(from), Some(to)) = (path(old), path(new)) {
+        let _ = std::fs::rename(from, to);
+    }
+}
+
 /// Deletes the cached session of one identity, or of all; returns how many were deleted.
 pub fn forget(identity_key: Option<&str>) -> Result<usize> {
     let Some(dir) = dir() else { return Ok(0) };

@@ -53,6 +53,8 @@ pub enum Command {
         #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
         aws_credentials: Option<PathBuf>,
     },
+    /// Replace the identity profile's access key (new key written and proven before the old is deleted)
+    Rotate(RotateArgs),
     /// Print the IAM policy starter kit (a CloudFormation template); see the README to deploy it
     Policies,
     /// Print a static completion script (the init scripts complete dynamically instead)
@@ -60,6 +62,42 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RotateArgs {
+    /// Credentials file [default: ~/.aws/credentials]
+    #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
+    pub aws_credentials: Option<PathBuf>,
+
+    /// Profile holding the long-lived access keys to replace
+    #[arg(
+        short,
+        long,
+        value_name = "NAME",
+        env = "AWS_MFA_IDENTITY_PROFILE",
+        default_value = "identity",
+        add = ArgValueCompleter::new(complete::profiles)
+    )]
+    pub identity_profile: String,
+
+    /// MFA device ARN [default: discovered with iam:ListMFADevices]
+    #[arg(long, value_name = "ARN", env = "AWS_MFA_SERIAL_NUMBER")]
+    pub serial_number: Option<String>,
+
+    /// The 6-digit MFA code, or `skip` [default: the cached MFA session, else asked]
+    #[arg(
+        short = 'c',
+        long,
+        value_name = "CODE",
+        env = "AWS_MFA_TOKEN_CODE",
+        hide_env_values = true
+    )]
+    pub token_code: Option<String>,
+
+    /// Do not use a cached MFA session
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,7 +219,7 @@ pub struct GetArgs {
     )]
     pub token_code: Option<String>,
 
-    /// Replace the identity profile's access key after getting the credentials
+    /// Then replace the identity profile's access key (as `awsmfa rotate` does)
     #[arg(long, env = "AWS_MFA_ROTATE_IDENTITY_KEYS", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0, default_missing_value = "true")]
     pub rotate_identity_keys: bool,
 

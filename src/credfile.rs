@@ -97,7 +97,50 @@ pub fn store(path: &Path, profile: &str, creds: &TempCreds) -> Result<()> {
         ("aws_security_token", token),
         ("expiration", expiration.as_str()),
     ];
+    write_keys(path, profile, OWNED_KEYS, &set)
+}
+
+/// Replaces the long-lived key pair of `profile`, in place.
+pub fn set_keys(path: &Path, profile: &str, keys: &Keys) -> Result<()> {
+    let set = [
+        ("aws_access_key_id", keys.access_key_id.as_str()),
+        ("aws_secret_access_key", keys.secret_access_key.as_str()),
+    ];
+    write_keys(
+        path,
+        profile,
+        &["aws_access_key_id", "aws_secret_access_key"],
+        &set,
+    )
+}
+
+fn write_keys(path: &Path, profile: &str, remove: &[&str], set: &[(&str, &str)]) -> Result<()> {
+    // A line break would end the value and start a line of its own: never write one.
+    if let Some((key, _)) = set.iter().find(|(_, v)| v.contains(['\n', '\r'])) {
+        return Err(Error::runtime(format!(
+            "AWS returned a {key} with a line break; it was not written"
+        )));
+    }
     atomic::update(path, |text| {
-        Ok(parse(path, text)?.upsert(profile, OWNED_KEYS, &set))
+        Ok(parse(path, text)?.upsert(profile, remove, set))
     })
+}
+
+/// The identity profile's keys and the region to use with them: AWS_REGION,
+/// AWS_DEFAULT_REGION, the profile's `region`, else us-east-1 (STS's global endpoint). Never
+/// the SDK's chain, which would wait on instance metadata.
+pub fn identity(path: &Path, profile: &str) -> Result<(Keys, String)> {
+    let text = read(path)?;
+    let doc = parse(path, &text)?;
+    let keys = identity_keys(&doc, path, profile)?;
+    let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()))
+        .or_else(|| {
+            doc.get(profile, "region")
+                .filter(|r| !r.is_empty())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "us-east-1".to_string());
+    Ok((keys, region))
 }

@@ -2,31 +2,17 @@
 //! `--env`, into the shell). `refresh` runs the same job for what a shell holds, without asking.
 
 use crate::aws::{RoleRequest, TempCreds};
-use crate::cli::GetArgs;
+use crate::cli::{GetArgs, RotateArgs};
 use crate::credfile;
 use crate::error::{Error, Result};
 use crate::history;
-use crate::ini::Doc;
 use crate::obtain::{self, Request};
-use crate::settings::Settings;
+use crate::rotate;
+use crate::settings::{self, SESSION_DEFAULT, Settings};
 use crate::shellcode::{self, Shell};
 use crate::source;
 use crate::timefmt;
 use crate::token;
-
-/// AWS_REGION, AWS_DEFAULT_REGION, the identity profile's region, else us-east-1 (STS's global
-/// endpoint). Never the SDK's chain, which would wait on instance metadata.
-fn region(doc: &Doc, identity: &str) -> String {
-    ["AWS_REGION", "AWS_DEFAULT_REGION"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()))
-        .or_else(|| {
-            doc.get(identity, "region")
-                .filter(|r| !r.is_empty())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| "us-east-1".to_string())
-}
 
 /// The variables `--env` exports. AWSMFA_EXPIRATION is the expiry in epoch seconds so that
 /// prompts count down without parsing dates; AWSMFA_SOURCE says what `refresh` renews.
@@ -63,12 +49,9 @@ fn print_env(shell: Shell, creds: &TempCreds, source: &str) -> Result<()> {
 
 /// Obtains credentials for `s`, writes them to the target profile and reports. With
 /// `newer_than`, credentials that do not outlive that instant count as needing a code.
-fn execute(s: &Settings, source: token::Source, newer_than: Option<i64>) -> Result<()> {
-    let text = credfile::read(&s.credentials)?;
-    let doc = credfile::parse(&s.credentials, &text)?;
-    let keys = credfile::identity_keys(&doc, &s.credentials, &s.identity)?;
-    let region = region(&doc, &s.identity);
-    let req = Request {
+fn execute(s: &Settings, mut source: token::Source, newer_than: Option<i64>) -> Result<()> {
+    let (keys, region) = credfile::identity(&s.credentials, &s.identity)?;
+    let mut req = Request {
         identity: &keys,
         region: &region,
         role: s.role.as_deref().map(|arn| RoleRequest {
@@ -80,7 +63,7 @@ fn execute(s: &Settings, source: token::Source, newer_than: Option<i64>) -> Resu
         serial: s.serial.as_deref(),
         use_cache: !s.no_cache,
     };
-    let creds = obtain::obtain(&req, source)?;
+    let creds = obtain::obtain(&req, &mut source)?;
     if newer_than.is_some_and(|t| creds.expiration <= t + 60) {
         return Err(token::need_code());
     }
@@ -95,10 +78,59 @@ fn execute(s: &Settings, source: token::Source, newer_than: Option<i64>) -> Resu
         "Temporary credentials will expire in {}.",
         timefmt::human(timefmt::remaining(creds.expiration))
     );
+    if s.rotate {
+        // Rotation needs the MFA session itself; a role was chained on it (or, assumed
+        // directly, needs one now).
+        let session = match s.role {
+            None => creds.clone(),
+            Some(_) => {
+                req.role = None;
+                req.duration = SESSION_DEFAULT;
+                obtain::obtain(&req, &mut source)?
+            }
+        };
+        let id = rotate::Identity {
+            credentials: &s.credentials,
+            profile: &s.identity,
+            keys: &keys,
+            region: &region,
+        };
+        rotate::rotate(&id, &session)?;
+    }
     if let Some(shell) = s.env {
         print_env(shell, &creds, &source::encode(s))?;
     }
     Ok(())
+}
+
+/// `awsmfa rotate`: an MFA session (cached, or from a code), then the rotation.
+pub fn rotate_only(args: &RotateArgs) -> Result<()> {
+    let credentials = args
+        .aws_credentials
+        .clone()
+        .unwrap_or_else(settings::default_credentials);
+    let code = args
+        .token_code
+        .as_deref()
+        .map(token::from_arg)
+        .transpose()?;
+    let (keys, region) = credfile::identity(&credentials, &args.identity_profile)?;
+    let req = Request {
+        identity: &keys,
+        region: &region,
+        role: None,
+        duration: SESSION_DEFAULT,
+        serial: args.serial_number.as_deref(),
+        use_cache: !args.no_cache,
+    };
+    let session = obtain::obtain(&req, &mut token::Source::new(code))?;
+    let id = rotate::Identity {
+        credentials: &credentials,
+        profile: &args.identity_profile,
+        keys: &keys,
+        region: &region,
+    };
+    rotate::rotate(&id, &session)
 }
 
 pub fn run(args: &GetArgs) -> Result<()> {

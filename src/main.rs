@@ -11,6 +11,7 @@ mod ini;
 mod init;
 mod obtain;
 mod prompt;
+mod rotate;
 mod settings;
 mod shellcode;
 mod source;
@@ -68,6 +69,7 @@ fn main() -> ExitCode {
         Some(Command::Init { shell }) => stdout(&init::script(*shell)),
         Some(Command::Prompt(args)) => prompt::run(args),
         Some(Command::Refresh { shell }) => get::refresh(*shell),
+        Some(Command::Rotate(args)) => get::rotate_only(args),
         Some(Command::Policies) => stdout(include_str!("../policies/awsmfa-policies.yaml")),
         Some(Command::Forget {
             identity_profile,

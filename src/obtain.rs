@@ -25,7 +25,7 @@ pub struct Request<'a> {
 struct Mfa<'a> {
     req: &'a Request<'a>,
     aws: Aws,
-    source: token::Source,
+    source: &'a mut token::Source,
 }
 
 impl Mfa<'_> {
@@ -106,7 +106,7 @@ fn rejected(e: &Error) -> bool {
     )
 }
 
-pub fn obtain(req: &Request, source: token::Source) -> Result<TempCreds> {
+pub fn obtain(req: &Request, source: &mut token::Source) -> Result<TempCreds> {
     let skip = source.is_skip();
     let mut mfa = Mfa {
         req,
@@ -114,14 +114,12 @@ pub fn obtain(req: &Request, source: token::Source) -> Result<TempCreds> {
         source,
     };
     let Some(role) = &req.role else {
-        if !skip {
-            if let Some(creds) = cached(req) {
-                eprintln!(
-                    "Reusing the MFA session, which expires in {}.",
-                    timefmt::human(timefmt::remaining(creds.expiration))
-                );
-                return Ok(creds);
-            }
+        if let Some(creds) = cached(req).filter(|_| !skip) {
+            eprintln!(
+                "Reusing the MFA session, which expires in {}.",
+                timefmt::human(timefmt::remaining(creds.expiration))
+            );
+            return Ok(creds);
         }
         return mfa.new_session(req.duration);
     };

@@ -60,10 +60,11 @@ pub fn segment(expiration: i64, remaining: i64, style: &Style) -> String {
 /// The expiry of the credentials in use: AWS_CREDENTIAL_EXPIRATION, else the target profile's
 /// `expiration`. A missing or unreadable file is no expiry, not an error: prompts stay quiet.
 fn expiration(args: &PromptArgs) -> Option<i64> {
-    if let Ok(value) = std::env::var("AWS_CREDENTIAL_EXPIRATION") {
-        if !value.is_empty() {
-            return timefmt::parse_rfc3339(&value);
-        }
+    if let Some(value) = std::env::var("AWS_CREDENTIAL_EXPIRATION")
+        .ok()
+        .filter(|v| !v.is_empty())
+    {
+        return timefmt::parse_rfc3339(&value);
     }
     let path = args
         .aws_credentials

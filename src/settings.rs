@@ -28,6 +28,7 @@ pub struct Settings {
     /// The shell to print `--env` code for, when asked.
     pub env: Option<Shell>,
     pub no_cache: bool,
+    pub rotate: bool,
 }
 
 pub fn default_credentials() -> PathBuf {
@@ -150,6 +151,7 @@ impl Settings {
             code,
             env,
             no_cache: args.no_cache,
+            rotate: args.rotate_identity_keys,
         })
     }
 }

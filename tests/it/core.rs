@@ -10,12 +10,11 @@ pub fn value(text: &str, section: &str, key: &str) -> Option<String> {
         let t = line.trim();
         if t.starts_with('[') {
             inside = t == header;
-        } else if inside {
-            if let Some((k, v)) = t.split_once('=') {
-                if k.trim() == key {
-                    return Some(v.trim().to_string());
-                }
-            }
+        } else if inside
+            && let Some((k, v)) = t.split_once('=')
+            && k.trim() == key
+        {
+            return Some(v.trim().to_string());
         }
     }
     None

@@ -5,4 +5,5 @@ mod errors;
 mod files;
 mod harness;
 mod policies;
+mod rotate;
 mod sessions;

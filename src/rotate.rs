@@ -1,0 +1,107 @@
+//! Replacing the identity's access key so that no failure can lock the user out: the new key
+//! is created and written before the old one is deleted, the file never holds a key AWS does
+//! not have, and every failure says which keys exist and what to do.
+
+use crate::aws::{Aws, Keys, TempCreds};
+use crate::cache;
+use crate::credfile;
+use crate::error::{Error, Result};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// IAM is eventually consistent: a new key may take seconds to work everywhere.
+const PROOF_PATIENCE: Duration = Duration::from_secs(30);
+
+pub struct Identity<'a> {
+    pub credentials: &'a Path,
+    pub profile: &'a str,
+    pub keys: &'a Keys,
+    pub region: &'a str,
+}
+
+fn delete_hint(user: &str, key: &str) -> String {
+    format!("aws iam delete-access-key --user-name {user} --access-key-id {key}")
+}
+
+/// Retries `GetCallerIdentity` with the new key, backing off, for up to `PROOF_PATIENCE`.
+fn prove(keys: &Keys, region: &str) -> Result<()> {
+    let aws = Aws::new(keys, region)?;
+    let start = Instant::now();
+    let mut wait = Duration::from_millis(500);
+    loop {
+        match aws.caller_arn() {
+            Ok(_) => return Ok(()),
+            Err(e) if start.elapsed() + wait > PROOF_PATIENCE => return Err(e),
+            Err(_) => {
+                std::thread::sleep(wait);
+                wait = (wait * 2).min(Duration::from_secs(8));
+            }
+        }
+    }
+}
+
+/// Rotates `id`'s key using `session`, the MFA session's credentials (sensible policies let
+/// users manage their keys only with MFA), naming the user explicitly: GetUser with the
+/// long-lived keys tells who that is.
+pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
+    let user = Aws::new(id.keys, id.region)?.user_name()?;
+    let aws = Aws::new(&session.keys, id.region)?;
+    let old = id.keys.access_key_id.as_str();
+    let existing = aws.access_keys(&user)?;
+    if let Some(other) = existing
+        .iter()
+        .find(|k| *k != old)
+        .filter(|_| existing.len() >= 2)
+    {
+        return Err(Error::runtime(format!(
+            "IAM user {user} already has two access keys ({old} in [{}] and {other}); AWS allows \
+             no third, and awsmfa deletes no key you did not ask it to. If you do not use \
+             {other}, delete it with `{}` and run again",
+            id.profile,
+            delete_hint(&user, other)
+        )));
+    }
+    let new = aws.create_access_key(&user)?;
+    eprintln!("Rotating from {old} to {}.", new.access_key_id);
+    if let Err(e) = credfile::set_keys(id.credentials, id.profile, &new) {
+        // The file still holds the old key, which still works: take the new one back.
+        let undo = match aws.delete_access_key(&user, &new.access_key_id) {
+            Ok(()) => format!("the new key {} was deleted again", new.access_key_id),
+            Err(d) => format!(
+                "the new key {} could not be deleted ({}): delete it with `{}`",
+                new.access_key_id,
+                d.msg,
+                delete_hint(&user, &new.access_key_id)
+            ),
+        };
+        return Err(Error::runtime(format!(
+            "{}; {undo}; [{}] still holds {old}, which still works",
+            e.msg, id.profile
+        )));
+    }
+    eprintln!("{} profile updated.", id.profile);
+    // Temporary credentials outlive the key that obtained them: the cached session now
+    // belongs to the new key.
+    cache::rekey(old, &new.access_key_id);
+    if let Err(e) = prove(&new, id.region) {
+        return Err(Error::runtime(format!(
+            "[{}] now holds the new key {}, but AWS did not accept it within {} s ({}); the old \
+             key {old} is still active: once the new key works, delete the old one with `{}`",
+            id.profile,
+            new.access_key_id,
+            PROOF_PATIENCE.as_secs(),
+            e.msg,
+            delete_hint(&user, old)
+        )));
+    }
+    aws.delete_access_key(&user, old).map_err(|e| {
+        Error::runtime(format!(
+            "[{}] holds the new key {}, which works, but deleting the old key {old} failed \
+             ({}); it is still active: delete it with `{}`",
+            id.profile,
+            new.access_key_id,
+            e.msg,
+            delete_hint(&user, old)
+        ))
+    })
+}
