@@ -67,10 +67,14 @@ fn parse(text: &str) -> Option<Session> {
     })
 }
 
+/// The cached session of this identity, alive or not.
+pub fn read(identity_key: &str) -> Option<Session> {
+    parse(&std::fs::read_to_string(path(identity_key)?).ok()?)
+}
+
 /// The live session of this identity; `serial`, when given, must be the one it was made with.
 pub fn load(identity_key: &str, serial: Option<&str>) -> Option<Session> {
-    let text = std::fs::read_to_string(path(identity_key)?).ok()?;
-    let session = parse(&text)?;
+    let session = read(identity_key)?;
     let fresh = session.creds.expiration - timefmt::now() > MARGIN;
     let same_device = serial.is_none_or(|s| s == session.serial);
     (fresh && same_device).then_some(session)

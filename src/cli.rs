@@ -55,6 +55,23 @@ pub enum Command {
     },
     /// Replace the identity profile's access key (new key written and proven before the old is deleted)
     Rotate(RotateArgs),
+    /// Print credentials as JSON for `credential_process = awsmfa credential-process --profile NAME`
+    CredentialProcess(SourceArgs),
+    /// Run a command with the credentials in its environment: awsmfa exec [ROLE_ARN] -- CMD ARGS...
+    Exec {
+        #[command(flatten)]
+        source: SourceArgs,
+
+        /// The command and its arguments, after `--`
+        #[arg(last = true, required = true, value_name = "CMD")]
+        command: Vec<std::ffi::OsString>,
+    },
+    /// Show every profile, its kind, key id (masked) and time left, and the cached MFA sessions
+    Status {
+        /// Machine-readable output
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the IAM policy starter kit (a CloudFormation template); see the README to deploy it
     Policies,
     /// Print a static completion script (the init scripts complete dynamically instead)
@@ -80,6 +97,10 @@ pub struct RotateArgs {
         add = ArgValueCompleter::new(complete::profiles)
     )]
     pub identity_profile: String,
+
+    /// Command whose output is the MFA code, run with `sh -c`
+    #[arg(long, value_name = "CMD", env = "AWS_MFA_PROCESS")]
+    pub mfa_process: Option<String>,
 
     /// MFA device ARN [default: discovered with iam:ListMFADevices]
     #[arg(long, value_name = "ARN", env = "AWS_MFA_SERIAL_NUMBER")]
@@ -165,11 +186,21 @@ pub struct PromptArgs {
     pub critical: i64,
 }
 
+/// Where credentials come from: shared by the main command, `credential-process` and `exec`.
 #[derive(Args, Debug, Clone, Default)]
-pub struct GetArgs {
+pub struct SourceArgs {
     /// Role to assume, e.g. arn:aws:iam::123456789012:role/admin; without it, an MFA session
     #[arg(value_name = "ROLE_ARN", env = "AWS_MFA_ROLE_TO_ASSUME", add = ArgValueCompleter::new(complete::roles))]
     pub role_arn: Option<String>,
+
+    /// Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config
+    #[arg(
+        long,
+        value_name = "NAME",
+        env = "AWS_MFA_PROFILE",
+        add = ArgValueCompleter::new(complete::profiles)
+    )]
+    pub profile: Option<String>,
 
     /// Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]
     #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
@@ -179,31 +210,19 @@ pub struct GetArgs {
     #[arg(short, long, value_name = "SECONDS", env = "AWS_MFA_DURATION")]
     pub duration: Option<u32>,
 
-    /// Profile holding the long-lived access keys
+    /// Profile holding the long-lived access keys [default: identity]
     #[arg(
         short,
         long,
         value_name = "NAME",
         env = "AWS_MFA_IDENTITY_PROFILE",
-        default_value = "identity",
         add = ArgValueCompleter::new(complete::profiles)
     )]
-    pub identity_profile: String,
+    pub identity_profile: Option<String>,
 
     /// MFA device ARN [default: discovered with iam:ListMFADevices]
     #[arg(long, value_name = "ARN", env = "AWS_MFA_SERIAL_NUMBER")]
     pub serial_number: Option<String>,
-
-    /// Profile that receives the temporary credentials
-    #[arg(
-        short,
-        long,
-        value_name = "NAME",
-        env = "AWS_MFA_TARGET_PROFILE",
-        default_value = "default",
-        add = ArgValueCompleter::new(complete::profiles)
-    )]
-    pub target_profile: String,
 
     /// Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]
     #[arg(long, value_name = "NAME", env = "AWS_MFA_ROLE_SESSION_NAME")]
@@ -219,6 +238,31 @@ pub struct GetArgs {
     )]
     pub token_code: Option<String>,
 
+    /// Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)
+    #[arg(long, value_name = "CMD", env = "AWS_MFA_PROCESS")]
+    pub mfa_process: Option<String>,
+
+    /// Neither reuse nor cache an MFA session; assume roles directly with MFA
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct GetArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+
+    /// Profile that receives the temporary credentials
+    #[arg(
+        short,
+        long,
+        value_name = "NAME",
+        env = "AWS_MFA_TARGET_PROFILE",
+        default_value = "default",
+        add = ArgValueCompleter::new(complete::profiles)
+    )]
+    pub target_profile: String,
+
     /// Then replace the identity profile's access key (as `awsmfa rotate` does)
     #[arg(long, env = "AWS_MFA_ROTATE_IDENTITY_KEYS", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0, default_missing_value = "true")]
     pub rotate_identity_keys: bool,
@@ -230,8 +274,4 @@ pub struct GetArgs {
     /// Syntax of the --env code [default: from $SHELL, else sh]
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
-
-    /// Neither reuse nor cache an MFA session; assume roles directly with MFA
-    #[arg(long)]
-    pub no_cache: bool,
 }

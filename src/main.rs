@@ -3,12 +3,14 @@ mod aws;
 mod cache;
 mod cli;
 mod complete;
+mod config;
 mod credfile;
 mod error;
 mod get;
 mod history;
 mod ini;
 mod init;
+mod lastcode;
 mod obtain;
 mod prompt;
 mod rotate;
@@ -16,6 +18,7 @@ mod settings;
 mod shellcode;
 mod source;
 mod stamp;
+mod status;
 mod timefmt;
 mod token;
 
@@ -70,6 +73,9 @@ fn main() -> ExitCode {
         Some(Command::Prompt(args)) => prompt::run(args),
         Some(Command::Refresh { shell }) => get::refresh(*shell),
         Some(Command::Rotate(args)) => get::rotate_only(args),
+        Some(Command::CredentialProcess(args)) => get::credential_process(args),
+        Some(Command::Exec { source, command }) => get::exec(source, command),
+        Some(Command::Status { json }) => status::run(*json),
         Some(Command::Policies) => stdout(include_str!("../policies/awsmfa-policies.yaml")),
         Some(Command::Forget {
             identity_profile,

@@ -4,17 +4,17 @@
 use crate::aws::{Aws, Keys, RoleRequest, TempCreds};
 use crate::cache::{self, Session};
 use crate::error::{Error, Result};
-use crate::settings::SESSION_DEFAULT;
+use crate::lastcode;
+use crate::settings::{CHAIN_MAX, SESSION_DEFAULT};
 use crate::timefmt;
 use crate::token::{self, Code};
-
-/// AWS caps role sessions assumed with session credentials ("role chaining") at one hour.
-pub const CHAIN_MAX: u32 = 3600;
 
 pub struct Request<'a> {
     pub identity: &'a Keys,
     pub region: &'a str,
-    pub role: Option<RoleRequest<'a>>,
+    /// Roles to assume, base first: the first on the MFA session (or directly with MFA), each
+    /// next one with the credentials of the one before.
+    pub roles: Vec<RoleRequest<'a>>,
     /// Seconds; already checked against AWS's range for a session or a role.
     pub duration: u32,
     pub serial: Option<&'a str>,
@@ -64,10 +64,19 @@ impl Mfa<'_> {
             Some(serial) => serial.to_string(),
             None => self.discover_serial()?,
         };
-        Ok(match self.source.code()? {
-            Code::Digits(digits) => Some((serial, digits)),
-            Code::Skip => None,
-        })
+        loop {
+            let digits = match self.source.code()? {
+                Code::Digits(digits) => digits,
+                Code::Skip => return Ok(None),
+            };
+            match lastcode::used_at(&serial, &digits) {
+                Some(at) if self.source.reused(&digits, at)? => continue,
+                _ => {
+                    lastcode::record(&serial, &digits);
+                    return Ok(Some((serial, digits)));
+                }
+            }
+        }
     }
 
     /// A new MFA session from GetSessionToken, cached unless it was made without MFA.
@@ -113,7 +122,7 @@ pub fn obtain(req: &Request, source: &mut token::Source) -> Result<TempCreds> {
         aws: Aws::new(req.identity, req.region)?,
         source,
     };
-    let Some(role) = &req.role else {
+    let Some((first, rest)) = req.roles.split_first() else {
         if let Some(creds) = cached(req).filter(|_| !skip) {
             eprintln!(
                 "Reusing the MFA session, which expires in {}.",
@@ -123,6 +132,16 @@ pub fn obtain(req: &Request, source: &mut token::Source) -> Result<TempCreds> {
         }
         return mfa.new_session(req.duration);
     };
+    let mut creds = assume_first(&mut mfa, first, skip)?;
+    for role in rest {
+        creds = Aws::new(&creds.keys, req.region)?.assume_role(role, None, req.duration)?;
+    }
+    Ok(creds)
+}
+
+/// The base role: chained on the MFA session when it can be, else assumed directly with MFA.
+fn assume_first(mfa: &mut Mfa, role: &RoleRequest, skip: bool) -> Result<TempCreds> {
+    let req = mfa.req;
     if skip || !req.use_cache || req.duration > CHAIN_MAX {
         if !skip && req.use_cache {
             eprintln!(

@@ -1,9 +1,9 @@
 //! Turns the command line into validated settings: defaults, ranges and formats are checked
 //! here, before any file is read or any request is sent.
 
-use crate::cli::GetArgs;
+use crate::cli::SourceArgs;
+use crate::config::{self, Role};
 use crate::error::{Error, Result};
-use crate::shellcode::Shell;
 use crate::timefmt;
 use crate::token::{self, Code};
 use std::path::PathBuf;
@@ -13,22 +13,25 @@ pub const SESSION_RANGE: (u32, u32) = (900, 129_600);
 /// AWS's default MaxSessionDuration for roles.
 pub const ROLE_DEFAULT: u32 = 3600;
 pub const ROLE_RANGE: (u32, u32) = (900, 43_200);
+/// AWS caps role sessions assumed with temporary credentials ("role chaining") at one hour.
+pub const CHAIN_MAX: u32 = 3600;
 
+/// Where credentials come from, validated: what the flags say, else what the config profile
+/// says, else the defaults.
 #[derive(Debug)]
 pub struct Settings {
     pub credentials: PathBuf,
     pub identity: String,
-    pub target: String,
-    pub role: Option<String>,
+    /// Roles to assume, base first; each has its session name.
+    pub roles: Vec<Role>,
     pub duration: u32,
     pub serial: Option<String>,
-    pub session_name: String,
-    /// A code given up front; `None` means ask on the terminal.
+    /// The config profile's region, which comes before the identity profile's.
+    pub region: Option<String>,
+    pub mfa_process: Option<String>,
+    /// A code given up front.
     pub code: Option<Code>,
-    /// The shell to print `--env` code for, when asked.
-    pub env: Option<Shell>,
     pub no_cache: bool,
-    pub rotate: bool,
 }
 
 pub fn default_credentials() -> PathBuf {
@@ -109,49 +112,76 @@ pub fn check_duration(requested: Option<u32>, role: bool) -> Result<u32> {
 }
 
 impl Settings {
-    pub fn resolve(args: &GetArgs) -> Result<Settings> {
-        if args.identity_profile == args.target_profile {
+    pub fn resolve(args: &SourceArgs) -> Result<Settings> {
+        let profile = match &args.profile {
+            Some(name) => {
+                let path = config::path();
+                let text = std::fs::read_to_string(&path).map_err(|e| {
+                    Error::usage(format!(
+                        "--profile {name} needs {}: {e}; set AWS_CONFIG_FILE or create it",
+                        path.display()
+                    ))
+                })?;
+                config::resolve(&config::load(&text)?, name)?
+            }
+            None => config::Profile::default(),
+        };
+        let mut roles = profile.roles;
+        if let Some(arn) = &args.role_arn {
+            // The ARN given replaces the profile's own role (the last of its chain).
+            let own = Role {
+                arn: arn.clone(),
+                session_name: None,
+                external_id: None,
+            };
+            match roles.last_mut() {
+                Some(last) => last.arn = own.arn,
+                None => roles.push(own),
+            }
+        }
+        if let Some(name) = &args.role_session_name {
+            check_session_name(name)?;
+        }
+        let default_name = format!("awsmfa_{}", timefmt::local_stamp(timefmt::now()));
+        let count = roles.len();
+        for (i, role) in roles.iter_mut().enumerate() {
+            check_role_arn(&role.arn)?;
+            if i + 1 == count && args.role_session_name.is_some() {
+                role.session_name = args.role_session_name.clone();
+            }
+            let name = role
+                .session_name
+                .get_or_insert_with(|| default_name.clone());
+            check_session_name(name)?;
+        }
+        let duration = check_duration(args.duration.or(profile.duration), !roles.is_empty())?;
+        if roles.len() > 1 && duration > CHAIN_MAX {
             return Err(Error::usage(format!(
-                "the target profile [{}] is the identity profile: writing there would destroy \
-                 your long-lived keys; pick another with -t NAME",
-                args.target_profile
+                "AWS caps each role of a chain at {CHAIN_MAX} s; use -d {CHAIN_MAX} or less"
             )));
         }
-        if let Some(arn) = &args.role_arn {
-            check_role_arn(arn)?;
-        }
-        let duration = check_duration(args.duration, args.role_arn.is_some())?;
-        let session_name = match &args.role_session_name {
-            Some(n) => {
-                check_session_name(n)?;
-                n.clone()
-            }
-            None => format!("awsmfa_{}", timefmt::local_stamp(timefmt::now())),
-        };
-        let code = args
-            .token_code
-            .as_deref()
-            .map(token::from_arg)
-            .transpose()?;
-        let env = args.env.then(|| {
-            args.shell
-                .unwrap_or_else(|| Shell::from_env(std::env::var("SHELL").ok().as_deref()))
-        });
+        let identity = args
+            .identity_profile
+            .clone()
+            .or(Some(profile.identity).filter(|i| !i.is_empty()))
+            .unwrap_or_else(|| "identity".to_string());
         Ok(Settings {
             credentials: args
                 .aws_credentials
                 .clone()
                 .unwrap_or_else(default_credentials),
-            identity: args.identity_profile.clone(),
-            target: args.target_profile.clone(),
-            role: args.role_arn.clone(),
+            identity,
+            roles,
             duration,
-            serial: args.serial_number.clone(),
-            session_name,
-            code,
-            env,
+            serial: args.serial_number.clone().or(profile.mfa_serial),
+            region: profile.region,
+            mfa_process: args.mfa_process.clone().or(profile.mfa_process),
+            code: args
+                .token_code
+                .as_deref()
+                .map(token::from_arg)
+                .transpose()?,
             no_cache: args.no_cache,
-            rotate: args.rotate_identity_keys,
         })
     }
 }

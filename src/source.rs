@@ -4,7 +4,6 @@
 
 use crate::cli::GetArgs;
 use crate::error::{Error, Result};
-use crate::settings::Settings;
 use std::path::PathBuf;
 
 fn escape(s: &str) -> String {
@@ -35,19 +34,25 @@ fn unescape(s: &str) -> Option<String> {
     String::from_utf8(bytes).ok()
 }
 
-pub fn encode(s: &Settings) -> String {
-    let mut pairs = vec![
-        ("credentials", s.credentials.to_string_lossy().into_owned()),
-        ("identity", s.identity.clone()),
-        ("target", s.target.clone()),
-        ("duration", s.duration.to_string()),
+/// What `args` asked for: the flags that decide which credentials, not how to get a code.
+pub fn encode(args: &GetArgs) -> String {
+    let a = &args.source;
+    let mut pairs = vec![("target", args.target_profile.clone())];
+    let optional = [
+        (
+            "credentials",
+            a.aws_credentials
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned()),
+        ),
+        ("profile", a.profile.clone()),
+        ("identity", a.identity_profile.clone()),
+        ("role", a.role_arn.clone()),
+        ("duration", a.duration.map(|d| d.to_string())),
+        ("serial", a.serial_number.clone()),
+        ("session", a.role_session_name.clone()),
     ];
-    if let Some(role) = &s.role {
-        pairs.push(("role", role.clone()));
-    }
-    if let Some(serial) = &s.serial {
-        pairs.push(("serial", serial.clone()));
-    }
+    pairs.extend(optional.into_iter().filter_map(|(k, v)| Some((k, v?))));
     pairs
         .iter()
         .map(|(k, v)| format!("{k}={}", escape(v)))
@@ -58,21 +63,24 @@ pub fn encode(s: &Settings) -> String {
 pub fn decode(text: &str) -> Result<GetArgs> {
     let bad = || Error::usage("AWSMFA_SOURCE is garbled; run awsmfa to get new credentials");
     let mut args = GetArgs::default();
+    let a = &mut args.source;
     for pair in text.split(';') {
         let (key, value) = pair.split_once('=').ok_or_else(bad)?;
         let value = unescape(value).ok_or_else(bad)?;
         match key {
-            "credentials" => args.aws_credentials = Some(PathBuf::from(value)),
-            "identity" => args.identity_profile = value,
             "target" => args.target_profile = value,
-            "duration" => args.duration = Some(value.parse().map_err(|_| bad())?),
-            "role" => args.role_arn = Some(value),
-            "serial" => args.serial_number = Some(value),
+            "credentials" => a.aws_credentials = Some(PathBuf::from(value)),
+            "profile" => a.profile = Some(value),
+            "identity" => a.identity_profile = Some(value),
+            "role" => a.role_arn = Some(value),
+            "duration" => a.duration = Some(value.parse().map_err(|_| bad())?),
+            "serial" => a.serial_number = Some(value),
+            "session" => a.role_session_name = Some(value),
             // Written by a newer awsmfa: what this one does not know it cannot renew better.
             _ => {}
         }
     }
-    if args.identity_profile.is_empty() || args.target_profile.is_empty() {
+    if args.target_profile.is_empty() {
         return Err(bad());
     }
     Ok(args)
@@ -81,34 +89,42 @@ pub fn decode(text: &str) -> Result<GetArgs> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::SourceArgs;
 
     #[test]
     fn round_trip_with_awkward_values() {
         let args = GetArgs {
-            role_arn: Some("arn:aws:iam::123456789012:role/a=b".into()),
-            aws_credentials: Some("/home/me/odd;dir/100%/cred\nentials".into()),
-            identity_profile: "id ünï".into(),
+            source: SourceArgs {
+                role_arn: Some("arn:aws:iam::123456789012:role/a=b".into()),
+                aws_credentials: Some("/home/me/odd;dir/100%/cred\nentials".into()),
+                identity_profile: Some("id ünï".into()),
+                profile: Some("team".into()),
+                duration: Some(3600),
+                token_code: Some("123456".into()),
+                ..SourceArgs::default()
+            },
             target_profile: "t".into(),
-            duration: Some(3600),
             ..GetArgs::default()
         };
-        let s = Settings::resolve(&args).unwrap();
-        let encoded = encode(&s);
+        let encoded = encode(&args);
         assert!(!encoded.contains('\n'));
         let back = decode(&encoded).unwrap();
-        assert_eq!(back.role_arn, args.role_arn);
-        assert_eq!(back.aws_credentials, args.aws_credentials);
-        assert_eq!(back.identity_profile, "id ünï");
+        assert_eq!(back.source.role_arn, args.source.role_arn);
+        assert_eq!(back.source.aws_credentials, args.source.aws_credentials);
+        assert_eq!(back.source.identity_profile.as_deref(), Some("id ünï"));
+        assert_eq!(back.source.profile.as_deref(), Some("team"));
         assert_eq!(back.target_profile, "t");
-        assert_eq!(back.duration, Some(3600));
-        assert_eq!(back.serial_number, None);
+        assert_eq!(back.source.duration, Some(3600));
+        assert_eq!(back.source.serial_number, None);
+        assert_eq!(back.source.token_code, None, "a code is never kept");
     }
 
     #[test]
     fn garbage_is_a_usage_error() {
         assert!(decode("nonsense").is_err());
-        assert!(decode("identity=a;target=b;duration=x").is_err());
-        assert!(decode("identity=%zz;target=b").is_err());
-        assert!(decode("identity=a;target=b;future=1").is_ok());
+        assert!(decode("target=b;duration=x").is_err());
+        assert!(decode("target=%zz").is_err());
+        assert!(decode("identity=a").is_err());
+        assert!(decode("target=b;future=1").is_ok());
     }
 }

@@ -1,8 +1,12 @@
 //! MFA codes: validation, and the prompt on the terminal.
 
 use crate::error::{Error, Result};
+use crate::timefmt;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Code {
@@ -48,6 +52,12 @@ fn no_terminal() -> Error {
 /// session cache has been looked at; `ready` then fails before any request is sent.
 pub enum Source {
     Given(Code),
+    /// A command that prints the code (`mfa_process`); `waited` once a reused code made us
+    /// wait for the next one.
+    Process {
+        cmd: String,
+        waited: bool,
+    },
     /// Asked on the terminal itself, so stdout stays clean for `eval` and stdin may be a pipe.
     Terminal(File),
     /// No code was given and there is no terminal to ask on.
@@ -57,10 +67,11 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn new(given: Option<Code>) -> Source {
-        match given {
-            Some(code) => Source::Given(code),
-            None => OpenOptions::new()
+    pub fn new(given: Option<Code>, process: Option<String>) -> Source {
+        match (given, process) {
+            (Some(code), _) => Source::Given(code),
+            (None, Some(cmd)) => Source::Process { cmd, waited: false },
+            (None, None) => OpenOptions::new()
                 .read(true)
                 .write(true)
                 .open("/dev/tty")
@@ -77,7 +88,7 @@ impl Source {
         match self {
             Source::Never => Err(need_code()),
             Source::NoTerminal => Err(no_terminal()),
-            Source::Given(_) | Source::Terminal(_) => Ok(()),
+            Source::Given(_) | Source::Process { .. } | Source::Terminal(_) => Ok(()),
         }
     }
 
@@ -86,6 +97,7 @@ impl Source {
         let tty = match self {
             Source::Terminal(tty) => tty,
             Source::Given(code) => return Ok(code.clone()),
+            Source::Process { cmd, .. } => return run_process(cmd),
             Source::NoTerminal => return Err(no_terminal()),
             Source::Never => return Err(need_code()),
         };
@@ -104,6 +116,88 @@ impl Source {
                 None => eprintln!("The code is the 6 digits your MFA device shows (or `skip`)."),
             }
         }
+    }
+}
+
+impl Source {
+    /// `code` was sent by awsmfa within the last 30 s, and AWS accepts a TOTP code once.
+    /// Returns whether to ask again: the terminal says so and asks, a process is run again
+    /// after the next 30-second window begins, a code given on the command line is sent as is.
+    pub fn reused(&mut self, code: &str, used_at: i64) -> Result<bool> {
+        match self {
+            Source::Terminal(_) => {
+                eprintln!(
+                    "That code was used a moment ago and AWS accepts it once; enter the next one."
+                );
+                Ok(true)
+            }
+            Source::Process { waited: true, cmd } => Err(Error::runtime(format!(
+                "mfa_process `{cmd}` gave the code it gave before, also in the next 30-second \
+                 window; check the device's clock"
+            ))),
+            Source::Process { waited, .. } => {
+                let next = (timefmt::now() / 30 + 1) * 30 + 1;
+                let wait = (next - timefmt::now()).max(1);
+                eprintln!(
+                    "awsmfa: the MFA code {code} was used {} s ago and AWS accepts it once; \
+                     waiting {wait} s for the next one.",
+                    timefmt::now() - used_at
+                );
+                std::thread::sleep(Duration::from_secs(wait as u64));
+                *waited = true;
+                Ok(true)
+            }
+            Source::Given(_) | Source::NoTerminal | Source::Never => Ok(false),
+        }
+    }
+}
+
+/// Seconds an `mfa_process` may take (AWSMFA_MFA_PROCESS_TIMEOUT, default 60).
+fn process_timeout() -> Duration {
+    let secs = std::env::var("AWSMFA_MFA_PROCESS_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    Duration::from_secs(secs.unwrap_or(60))
+}
+
+/// Runs `cmd` with `sh -c` and takes the code from its stdout. Its stdin and stderr are ours,
+/// so a tool that asks to be unlocked can. The output is never echoed: it may be a secret.
+fn run_process(cmd: &str) -> Result<Code> {
+    let fail = |why: String| Error::runtime(format!("mfa_process `{cmd}` {why}"));
+    let mut child = Command::new("sh")
+        .args(["-c", cmd])
+        .stdout(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| fail(format!("could not start: {e}")))?;
+    let timeout = process_timeout();
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            _ => {
+                // The whole group: `sh -c` may have started the real tool as a child.
+                // SAFETY: kill(2) on our own child's process group.
+                unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+                let _ = child.wait();
+                return Err(fail(format!(
+                    "gave no code within {} s (set AWSMFA_MFA_PROCESS_TIMEOUT to wait longer)",
+                    timeout.as_secs()
+                )));
+            }
+        }
+    };
+    let mut out = String::new();
+    if let Some(mut stdout) = child.stdout.take() {
+        let _ = stdout.read_to_string(&mut out);
+    }
+    if !status.success() {
+        return Err(fail(format!("failed ({status})")));
+    }
+    match parse(&out) {
+        Some(Code::Digits(d)) => Ok(Code::Digits(d)),
+        _ => Err(fail("printed no 6-digit code".to_string())),
     }
 }
 

@@ -42,12 +42,7 @@ fn session_token_goes_to_the_default_profile() {
     let run = sb.run(&["-c", "123456"]);
     run.ok();
     assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr
-            .ends_with("Temporary credentials will expire in 5h59m59s.\n"),
-        "{}",
-        run.stderr
-    );
+    assert_expires_in(&run.stderr, 21599);
     let text = sb.creds();
     assert!(
         text.starts_with(&user.identity_section()),
@@ -84,12 +79,7 @@ fn role_is_assumed_with_the_identity_keys() {
         "me-here",
     ]);
     run.ok();
-    assert!(
-        run.stderr
-            .ends_with("Temporary credentials will expire in 59m59s.\n"),
-        "{}",
-        run.stderr
-    );
+    assert_expires_in(&run.stderr, 3599);
     let text = sb.creds();
     assert!(
         value(&text, "work", "aws_access_key_id")

@@ -1,0 +1,220 @@
+//! `~/.aws/config` profiles, with the AWS CLI's meaning for each key: a profile either holds
+//! (or names in the credentials file) long-lived keys, or assumes `role_arn` with the
+//! credentials of its `source_profile`, which may itself be a role profile.
+
+use crate::error::{Error, Result};
+use ini::{Ini, ParseOption};
+use std::path::PathBuf;
+
+/// One role of a chain, in the order it is assumed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub arn: String,
+    pub session_name: Option<String>,
+    pub external_id: Option<String>,
+}
+
+/// What `--profile NAME` contributes; flags override each field.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Profile {
+    /// The profile with the long-lived keys at the base of the chain.
+    pub identity: String,
+    /// Roles to assume, base first.
+    pub roles: Vec<Role>,
+    pub mfa_serial: Option<String>,
+    pub duration: Option<u32>,
+    pub region: Option<String>,
+    pub mfa_process: Option<String>,
+}
+
+pub fn path() -> PathBuf {
+    std::env::var_os("AWS_CONFIG_FILE")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            dirs::home_dir()
+                .unwrap_or_default()
+                .join(".aws")
+                .join("config")
+        })
+}
+
+pub fn load(text: &str) -> Result<Ini> {
+    let opt = ParseOption {
+        enabled_escape: false,
+        enabled_quote: false,
+        ..Default::default()
+    };
+    Ini::load_from_str_opt(text, opt)
+        .map_err(|e| Error::runtime(format!("cannot read {}: {e}", path().display())))
+}
+
+/// The config section of profile `name`: `[default]` or `[profile NAME]`.
+fn section<'a>(conf: &'a Ini, name: &str) -> Option<&'a ini::Properties> {
+    if name == "default" {
+        conf.section(Some("default"))
+            .or_else(|| conf.section(Some("profile default")))
+    } else {
+        conf.section(Some(format!("profile {name}")))
+    }
+}
+
+/// Follows `name` through `source_profile` links down to the profile with keys.
+pub fn resolve(conf: &Ini, name: &str) -> Result<Profile> {
+    let Some(top) = section(conf, name) else {
+        return Err(Error::usage(format!(
+            "no profile {name:?} in {}; define [profile {name}] there",
+            path().display()
+        )));
+    };
+    let get = |p: &ini::Properties, k: &str| p.get(k).map(str::to_string).filter(|v| !v.is_empty());
+    let mut profile = Profile {
+        duration: match get(top, "duration_seconds") {
+            Some(d) => Some(d.parse().map_err(|_| {
+                Error::usage(format!(
+                    "duration_seconds of profile {name} is not a number: {d:?}"
+                ))
+            })?),
+            None => None,
+        },
+        region: get(top, "region"),
+        ..Profile::default()
+    };
+    let mut seen = vec![name.to_string()];
+    let mut current = name.to_string();
+    loop {
+        let Some(props) = section(conf, &current) else {
+            // Not in the config: the credentials file holds it.
+            profile.identity = current;
+            break;
+        };
+        profile.mfa_serial = profile
+            .mfa_serial
+            .take()
+            .or_else(|| get(props, "mfa_serial"));
+        profile.mfa_process = profile
+            .mfa_process
+            .take()
+            .or_else(|| get(props, "mfa_process"));
+        profile.region = profile.region.take().or_else(|| get(props, "region"));
+        let Some(arn) = get(props, "role_arn") else {
+            profile.identity = current;
+            break;
+        };
+        profile.roles.push(Role {
+            arn,
+            session_name: get(props, "role_session_name"),
+            external_id: get(props, "external_id"),
+        });
+        let Some(source) = get(props, "source_profile") else {
+            return Err(Error::usage(format!(
+                "profile {current} has role_arn but no source_profile; name the profile with \
+                 your long-lived keys there (awsmfa does not use credential_source)"
+            )));
+        };
+        if seen.contains(&source) {
+            seen.push(source);
+            return Err(Error::usage(format!(
+                "the source_profile links of profile {name} form a cycle: {}",
+                seen.join(" -> ")
+            )));
+        }
+        seen.push(source.clone());
+        current = source;
+    }
+    profile.roles.reverse();
+    Ok(profile)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conf(text: &str) -> Ini {
+        load(text).unwrap()
+    }
+
+    const CHAIN: &str = "\
+[profile identity]
+region = eu-west-1
+mfa_serial = arn:aws:iam::111111111111:mfa/me
+
+[profile base]
+role_arn = arn:aws:iam::111111111111:role/base
+source_profile = identity
+external_id = ext-1
+
+[profile top]
+role_arn = arn:aws:iam::222222222222:role/top
+source_profile = base
+role_session_name = me-top
+duration_seconds = 1800
+mfa_process = ykman oath accounts code --single aws
+";
+
+    #[test]
+    fn follows_source_profiles_to_the_keys() {
+        let p = resolve(&conf(CHAIN), "top").unwrap();
+        assert_eq!(p.identity, "identity");
+        assert_eq!(
+            p.roles,
+            [
+                Role {
+                    arn: "arn:aws:iam::111111111111:role/base".into(),
+                    session_name: None,
+                    external_id: Some("ext-1".into())
+                },
+                Role {
+                    arn: "arn:aws:iam::222222222222:role/top".into(),
+                    session_name: Some("me-top".into()),
+                    external_id: None
+                },
+            ]
+        );
+        assert_eq!(p.duration, Some(1800));
+        assert_eq!(
+            p.mfa_serial.as_deref(),
+            Some("arn:aws:iam::111111111111:mfa/me")
+        );
+        assert_eq!(
+            p.mfa_process.as_deref(),
+            Some("ykman oath accounts code --single aws")
+        );
+        assert_eq!(p.region.as_deref(), Some("eu-west-1"));
+    }
+
+    #[test]
+    fn a_source_only_in_the_credentials_file_is_the_identity() {
+        let p = resolve(
+            &conf("[profile r]\nrole_arn = arn:aws:iam::1:role/x\nsource_profile = keys\n"),
+            "r",
+        )
+        .unwrap();
+        assert_eq!(p.identity, "keys");
+        assert_eq!(p.roles.len(), 1);
+        let d = resolve(&conf("[default]\nregion = us-west-2\n"), "default").unwrap();
+        assert_eq!(
+            (d.identity.as_str(), d.region.as_deref()),
+            ("default", Some("us-west-2"))
+        );
+    }
+
+    #[test]
+    fn cycles_and_gaps_are_reported() {
+        let c = conf(
+            "[profile a]\nrole_arn=arn:aws:iam::1:role/a\nsource_profile=b\n[profile b]\nrole_arn=arn:aws:iam::1:role/b\nsource_profile=a\n",
+        );
+        let e = resolve(&c, "a").unwrap_err();
+        assert!(e.msg.contains("cycle: a -> b -> a"), "{}", e.msg);
+        let e = resolve(&conf("[profile a]\nrole_arn=arn:aws:iam::1:role/a\n"), "a").unwrap_err();
+        assert!(e.msg.contains("no source_profile"), "{}", e.msg);
+        assert!(
+            resolve(&conf(""), "nope")
+                .unwrap_err()
+                .msg
+                .contains("no profile \"nope\"")
+        );
+        let e = resolve(&conf("[profile d]\nduration_seconds = long\n"), "d").unwrap_err();
+        assert!(e.msg.contains("not a number"), "{}", e.msg);
+    }
+}

@@ -1,0 +1,67 @@
+//! The last MFA code awsmfa sent for each device: a TOTP code is accepted once, so the same
+//! code again within 30 s is not worth sending. Lines `serial code epoch` in a 0600 file.
+
+use crate::atomic;
+use crate::timefmt;
+use std::path::PathBuf;
+
+/// How long a sent code stays spent.
+pub const WINDOW: i64 = 30;
+
+fn path() -> Option<PathBuf> {
+    Some(crate::cache::dir()?.join("last-codes"))
+}
+
+/// When `code` was sent for `serial` within the last `WINDOW` seconds.
+pub fn recent(text: &str, serial: &str, code: &str, now: i64) -> Option<i64> {
+    text.lines().find_map(|l| {
+        let mut f = l.split(' ');
+        let (s, c, at) = (f.next()?, f.next()?, f.next()?.parse::<i64>().ok()?);
+        (s == serial && c == code && now - at < WINDOW).then_some(at)
+    })
+}
+
+fn with_code(text: &str, serial: &str, code: &str, now: i64) -> String {
+    let mut out: String = text
+        .lines()
+        .filter(|l| l.split(' ').next() != Some(serial))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    out.push_str(&format!("{serial} {code} {now}\n"));
+    out
+}
+
+pub fn used_at(serial: &str, code: &str) -> Option<i64> {
+    let text = std::fs::read_to_string(path()?).ok()?;
+    recent(&text, serial, code, timefmt::now())
+}
+
+/// Remembers that `code` was sent; failing to is not worth failing the run.
+pub fn record(serial: &str, code: &str) {
+    let Some(path) = path() else { return };
+    let saved = path
+        .parent()
+        .map_or(Ok(()), atomic::private_dir)
+        .and_then(|()| atomic::update(&path, |t| Ok(with_code(t, serial, code, timefmt::now()))));
+    if let Err(e) = saved {
+        eprintln!("awsmfa: warning: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembers_one_code_per_device_for_thirty_seconds() {
+        let t = with_code("", "arn:a", "111111", 1000);
+        let t = with_code(&t, "arn:b", "222222", 1005);
+        let t = with_code(&t, "arn:a", "333333", 1010);
+        assert_eq!(t, "arn:b 222222 1005\narn:a 333333 1010\n");
+        assert_eq!(recent(&t, "arn:a", "333333", 1039), Some(1010));
+        assert_eq!(recent(&t, "arn:a", "333333", 1040), None);
+        assert_eq!(recent(&t, "arn:a", "111111", 1011), None);
+        assert_eq!(recent(&t, "arn:c", "333333", 1011), None);
+        assert_eq!(recent("garbage\n", "arn:a", "1", 0), None);
+    }
+}
