@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_awsmfa_global_optspecs
-    string join \n aws-credentials= d/duration= i/identity-profile= serial-number= t/target-profile= role-session-name= c/token-code= rotate-identity-keys env shell= h/help V/version
+    string join \n profile= aws-credentials= d/duration= i/identity-profile= serial-number= role-session-name= c/token-code= mfa-process= no-cache t/target-profile= rotate-identity-keys env shell= h/help V/version
 end
 
 function __fish_awsmfa_needs_command
@@ -24,23 +24,33 @@ function __fish_awsmfa_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l aws-credentials -d 'Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -s d -l duration -d 'Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]' -r
-complete -c awsmfa -n "__fish_awsmfa_needs_command" -s i -l identity-profile -d 'Profile holding the long-lived access keys' -r
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
-complete -c awsmfa -n "__fish_awsmfa_needs_command" -s t -l target-profile -d 'Profile that receives the temporary credentials' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l role-session-name -d 'Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -s c -l token-code -d 'The 6-digit MFA code, or `skip` for no MFA [default: asked on the terminal]' -r
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -l mfa-process -d 'Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -s t -l target-profile -d 'Profile that receives the temporary credentials' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l shell -d 'Syntax of the --env code [default: from $SHELL, else sh]' -r -f -a "bash\t''
 zsh\t''
 fish\t''
 sh\t''"
-complete -c awsmfa -n "__fish_awsmfa_needs_command" -l rotate-identity-keys -d 'Replace the identity profile\'s access key after getting the credentials'
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -l no-cache -d 'Neither reuse nor cache an MFA session; assume roles directly with MFA'
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -l rotate-identity-keys -d 'Then replace the identity profile\'s access key (as `awsmfa rotate` does)'
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l env -d 'Also print shell code that exports the credentials, for `eval "$(awsmfa --env)"`'
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -s V -l version -d 'Print version'
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "init" -d 'Print the shell integration; add `eval "$(awsmfa init zsh)"` to your shell\'s rc file'
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "prompt" -d 'Print the remaining lifetime of the credentials in use, for prompts and status lines'
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "refresh" -d 'Renew the credentials this shell holds without asking for an MFA code (exit 3: a code is needed)'
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "forget" -d 'Delete cached MFA sessions: all, or the identity profile\'s with -i'
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "rotate" -d 'Replace the identity profile\'s access key (new key written and proven before the old is deleted)'
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "credential-process" -d 'Print credentials as JSON for `credential_process = awsmfa credential-process --profile NAME`'
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "exec" -d 'Run a command with the credentials in its environment: awsmfa exec [ROLE_ARN] -- CMD ARGS...'
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "status" -d 'Show every profile, its kind, key id (masked) and time left, and the cached MFA sessions'
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "policies" -d 'Print the IAM policy starter kit (a CloudFormation template); see the README to deploy it'
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "completions" -d 'Print a static completion script (the init scripts complete dynamically instead)'
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand init" -s h -l help -d 'Print help'
@@ -52,8 +62,53 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l warn -d 'Second
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l critical -d 'Seconds left below which the segment turns red' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l color -d 'Colour the text: green, yellow below --warn, red below --critical (NO_COLOR wins)'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -s h -l help -d 'Print help'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -l shell -d 'Syntax of the shell code [default: from $SHELL, else sh]' -r -f -a "bash\t''
+zsh\t''
+fish\t''
+sh\t''"
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -s h -l help -d 'Print help'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -s i -l identity-profile -d 'Only this identity profile\'s session' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -l aws-credentials -d 'Credentials file [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -s h -l help -d 'Print help'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l aws-credentials -d 'Credentials file [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s i -l identity-profile -d 'Profile holding the long-lived access keys to replace' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l mfa-process -d 'Command whose output is the MFA code, run with `sh -c`' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s c -l token-code -d 'The 6-digit MFA code, or `skip` [default: the cached MFA session, else asked]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l no-cache -d 'Do not use a cached MFA session'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s h -l help -d 'Print help'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l aws-credentials -d 'Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -s d -l duration -d 'Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l role-session-name -d 'Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -s c -l token-code -d 'The 6-digit MFA code, or `skip` for no MFA [default: asked on the terminal]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l mfa-process -d 'Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l no-cache -d 'Neither reuse nor cache an MFA session; assume roles directly with MFA'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -s h -l help -d 'Print help'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l aws-credentials -d 'Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -s d -l duration -d 'Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l role-session-name -d 'Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -s c -l token-code -d 'The 6-digit MFA code, or `skip` for no MFA [default: asked on the terminal]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l mfa-process -d 'Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l no-cache -d 'Neither reuse nor cache an MFA session; assume roles directly with MFA'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -s h -l help -d 'Print help'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand status" -l json -d 'Machine-readable output'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand status" -s h -l help -d 'Print help'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand policies" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt completions help" -f -a "init" -d 'Print the shell integration; add `eval "$(awsmfa init zsh)"` to your shell\'s rc file'
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt completions help" -f -a "prompt" -d 'Print the remaining lifetime of the credentials in use, for prompts and status lines'
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt completions help" -f -a "completions" -d 'Print a static completion script (the init scripts complete dynamically instead)'
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt refresh forget rotate credential-process exec status policies completions help" -f -a "init" -d 'Print the shell integration; add `eval "$(awsmfa init zsh)"` to your shell\'s rc file'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt refresh forget rotate credential-process exec status policies completions help" -f -a "prompt" -d 'Print the remaining lifetime of the credentials in use, for prompts and status lines'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt refresh forget rotate credential-process exec status policies completions help" -f -a "refresh" -d 'Renew the credentials this shell holds without asking for an MFA code (exit 3: a code is needed)'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt refresh forget rotate credential-process exec status policies completions help" -f -a "forget" -d 'Delete cached MFA sessions: all, or the identity profile\'s with -i'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt refresh forget rotate credential-process exec status policies completions help" -f -a "rotate" -d 'Replace the identity profile\'s access key (new key written and proven before the old is deleted)'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt refresh forget rotate credential-process exec status policies completions help" -f -a "credential-process" -d 'Print credentials as JSON for `credential_process = awsmfa credential-process --profile NAME`'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt refresh forget rotate credential-process exec status policies completions help" -f -a "exec" -d 'Run a command with the credentials in its environment: awsmfa exec [ROLE_ARN] -- CMD ARGS...'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt refresh forget rotate credential-process exec status policies completions help" -f -a "status" -d 'Show every profile, its kind, key id (masked) and time left, and the cached MFA sessions'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt refresh forget rotate credential-process exec status policies completions help" -f -a "policies" -d 'Print the IAM policy starter kit (a CloudFormation template); see the README to deploy it'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt refresh forget rotate credential-process exec status policies completions help" -f -a "completions" -d 'Print a static completion script (the init scripts complete dynamically instead)'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand help; and not __fish_seen_subcommand_from init prompt refresh forget rotate credential-process exec status policies completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

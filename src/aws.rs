@@ -4,10 +4,15 @@
 //! completion paths never reach this module.
 
 use crate::error::{Error, Result};
+use crate::timefmt;
 use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
 use aws_credential_types::Credentials;
 use aws_sdk_sts::config::http::HttpResponse;
+use aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextRef;
+use aws_sdk_sts::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_sts::error::BoxError;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_types::date_time::{DateTime, Format};
 use aws_smithy_types::error::display::DisplayErrorContext;
 use std::time::Duration;
 
@@ -24,6 +29,29 @@ pub struct Keys {
 pub struct TempCreds {
     pub keys: Keys,
     pub expiration: i64,
+}
+
+/// Records how far the local clock is from the server's, from the Date header of STS's answers.
+#[derive(Debug)]
+struct DateHeader;
+
+impl Intercept for DateHeader {
+    fn name(&self) -> &'static str {
+        "DateHeader"
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> std::result::Result<(), BoxError> {
+        let date = context.response().headers().get("date");
+        if let Some(server) = date.and_then(|d| DateTime::from_str(d, Format::HttpDate).ok()) {
+            timefmt::observe_server_time(server.secs());
+        }
+        Ok(())
+    }
 }
 
 /// What AssumeRole needs besides credentials and MFA.
@@ -148,8 +176,12 @@ impl Aws {
         Ok(Aws { rt, conf })
     }
 
+    /// STS with a look at each answer's Date header, for the clock-skew check.
     fn sts(&self) -> aws_sdk_sts::Client {
-        aws_sdk_sts::Client::new(&self.conf)
+        let conf = aws_sdk_sts::config::Builder::from(&self.conf)
+            .interceptor(DateHeader)
+            .build();
+        aws_sdk_sts::Client::from_conf(conf)
     }
 
     fn iam(&self) -> aws_sdk_iam::Client {

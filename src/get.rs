@@ -15,9 +15,11 @@ use crate::source;
 use crate::timefmt;
 use crate::token;
 
-/// The variables `--env` exports. AWSMFA_EXPIRATION is the expiry in epoch seconds so that
-/// prompts count down without parsing dates; AWSMFA_SOURCE says what `refresh` renews.
+/// The variables `--env` exports. AWSMFA_EXPIRATION is the expiry in epoch seconds by the
+/// local clock (corrected for a skew seen this run), so that prompts count down without
+/// parsing dates; AWSMFA_SOURCE says what `refresh` renews.
 fn env_vars(creds: &TempCreds) -> Vec<(&'static str, String)> {
+    let local_expiration = creds.expiration - timefmt::skew();
     let token = creds.keys.session_token.clone().unwrap_or_default();
     vec![
         ("AWS_ACCESS_KEY_ID", creds.keys.access_key_id.clone()),
@@ -31,7 +33,7 @@ fn env_vars(creds: &TempCreds) -> Vec<(&'static str, String)> {
             "AWS_CREDENTIAL_EXPIRATION",
             timefmt::rfc3339(creds.expiration),
         ),
-        ("AWSMFA_EXPIRATION", creds.expiration.to_string()),
+        ("AWSMFA_EXPIRATION", local_expiration.to_string()),
     ]
 }
 
@@ -40,7 +42,7 @@ fn print_env(shell: Shell, creds: &TempCreds, source: &str) -> Result<()> {
     vars.push(("AWSMFA_SOURCE", source.to_string()));
     if shell == Shell::Fish {
         // fish has no forkless clock but `path mtime`: a file whose mtime is the expiry.
-        if let Some(stamp) = crate::stamp::create(creds.expiration) {
+        if let Some(stamp) = crate::stamp::create(creds.expiration - timefmt::skew()) {
             vars.push(("AWSMFA_EXPIRATION_STAMP", stamp.display().to_string()));
         }
     }
@@ -114,7 +116,8 @@ fn execute(
     let prepared = Prepared::new(s)?;
     let mut req = prepared.request(s);
     let creds = obtain::obtain(&req, &mut source)?;
-    if newer_than.is_some_and(|t| creds.expiration <= t + 60) {
+    // The shell's expiry is by the local clock, AWS's by its own.
+    if newer_than.is_some_and(|t| creds.expiration - timefmt::skew() <= t + 60) {
         return Err(token::need_code());
     }
     credfile::store(&s.credentials, &args.target_profile, &creds)?;

@@ -1,20 +1,46 @@
 //! Clock, RFC 3339 and human durations: pure formatting apart from `now`.
 
 use aws_smithy_types::date_time::{DateTime, Format};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-pub fn now() -> i64 {
+/// Seconds the server's clock is ahead of ours, once an answer showed more than `SKEW_LIMIT`.
+static SKEW: AtomicI64 = AtomicI64::new(0);
+/// Differences up to this are ordinary latency and clock jitter.
+pub const SKEW_LIMIT: i64 = 60;
+
+fn local_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The time by the server's clock when an answer showed ours to be off, else ours.
+pub fn now() -> i64 {
+    local_ms().div_euclid(1000) + skew()
+}
+
+pub fn skew() -> i64 {
+    SKEW.load(Ordering::Relaxed)
+}
+
+/// Compares a server's Date with the local clock; beyond `SKEW_LIMIT` warns (once) and makes
+/// every remaining time in this run count by the server's clock.
+pub fn observe_server_time(server: i64) {
+    let skew = server - local_ms().div_euclid(1000);
+    if skew.abs() > SKEW_LIMIT && SKEW.swap(skew, Ordering::Relaxed) == 0 {
+        eprintln!(
+            "awsmfa: warning: this machine's clock is {} {} AWS's; remaining times are counted \
+             by AWS's clock. Fix the clock (e.g. enable NTP).",
+            human(skew.abs()),
+            if skew > 0 { "behind" } else { "ahead of" }
+        );
+    }
 }
 
 /// Whole seconds until `expiration`, rounded down: fresh 6-hour credentials have 5h59m59s left.
 pub fn remaining(expiration: i64) -> i64 {
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    (expiration * 1000 - now_ms).div_euclid(1000)
+    (expiration * 1000 - local_ms() - skew() * 1000).div_euclid(1000)
 }
 
 /// `2026-11-28T05:31:11Z`: the form starship and credential_process read.

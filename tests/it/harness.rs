@@ -434,7 +434,8 @@ pub enum Reply {
 pub struct Fake {
     pub url: String,
     pub requests: Arc<AtomicUsize>,
-    actions: Arc<std::sync::Mutex<Vec<String>>>,
+    /// (action, body) of every request, in order.
+    log: Arc<std::sync::Mutex<Vec<(String, String)>>>,
 }
 
 type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
@@ -446,9 +447,9 @@ impl Fake {
         let fake = Fake {
             url,
             requests: Arc::default(),
-            actions: Arc::default(),
+            log: Arc::default(),
         };
-        let (count, actions) = (fake.requests.clone(), fake.actions.clone());
+        let (count, actions) = (fake.requests.clone(), fake.log.clone());
         let reply: Arc<Handler> = Arc::new(reply);
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -467,12 +468,16 @@ impl Fake {
 
     /// How many requests had this action.
     pub fn count(&self, action: &str) -> usize {
-        self.actions
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|a| *a == action)
-            .count()
+        self.bodies(action).len()
+    }
+
+    /// The bodies of the requests with this action.
+    pub fn bodies(&self, action: &str) -> Vec<String> {
+        let log = self.log.lock().unwrap();
+        log.iter()
+            .filter(|(a, _)| a == action)
+            .map(|(_, b)| b.clone())
+            .collect()
     }
 }
 
@@ -492,12 +497,9 @@ fn forward(upstream: &str, req: &Request) -> Vec<u8> {
     resp
 }
 
-fn serve(
-    stream: TcpStream,
-    reply: &Handler,
-    count: &AtomicUsize,
-    actions: &std::sync::Mutex<Vec<String>>,
-) {
+type Log = std::sync::Mutex<Vec<(String, String)>>;
+
+fn serve(stream: TcpStream, reply: &Handler, count: &AtomicUsize, actions: &Log) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     loop {
         let mut len = 0;
@@ -525,7 +527,10 @@ fn serve(
             body: String::from_utf8_lossy(&body).into_owned(),
         };
         count.fetch_add(1, Ordering::SeqCst);
-        actions.lock().unwrap().push(req.action().to_string());
+        actions
+            .lock()
+            .unwrap()
+            .push((req.action().to_string(), req.body.clone()));
         let bytes = match reply(&req) {
             Reply::Hang => {
                 std::thread::sleep(Duration::from_secs(120));

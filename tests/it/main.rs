@@ -5,5 +5,6 @@ mod errors;
 mod files;
 mod harness;
 mod policies;
+mod profiles;
 mod rotate;
 mod sessions;
