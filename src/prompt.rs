@@ -89,7 +89,7 @@ pub fn run(args: &PromptArgs) -> Result<()> {
     };
     crate::stdout(&format!(
         "{}\n",
-        segment(expiration, expiration - timefmt::now(), &style)
+        segment(expiration, timefmt::remaining(expiration), &style)
     ))
 }
 
