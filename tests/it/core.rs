@@ -281,3 +281,72 @@ fn hostile_values_survive_eval_and_execute_nothing() {
         assert!(!marker.exists(), "{shell} executed part of a value");
     }
 }
+
+/// Runs `awsmfa ARGS > OUT` on a pseudo-terminal driven by pexpect with `dialogue`, a list of
+/// (expected text, line to type) pairs; returns the exit status.
+fn on_terminal(sb: &Sandbox, args: &str, out: &std::path::Path, dialogue: &[(&str, &str)]) -> i32 {
+    let script = format!(
+        "import pexpect, sys\n\
+         child = pexpect.spawn('/bin/sh', ['-c', sys.argv[1]], encoding='utf-8', timeout=30)\n\
+         for want, say in {dialogue:?}:\n    child.expect(want)\n    child.sendline(say)\n\
+         child.expect(pexpect.EOF)\nchild.close()\nprint(child.before, file=sys.stderr)\n\
+         sys.exit(child.exitstatus)\n",
+        dialogue = dialogue
+            .iter()
+            .map(|(a, b)| vec![*a, *b])
+            .collect::<Vec<_>>()
+    );
+    let cmd = format!("{BIN} {args} > '{}'", out.display());
+    let status = std::process::Command::new("python3")
+        .args(["-c", &script, &cmd])
+        .env("HOME", sb.home())
+        .env("AWS_ENDPOINT_URL", &sb.endpoint)
+        .env_remove("AWS_PROFILE")
+        .status()
+        .unwrap();
+    status.code().unwrap_or(-1)
+}
+
+#[test]
+fn the_terminal_prompt_asks_again_and_keeps_stdout_clean() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::with_user(moto, &user);
+    let out = sb.home().join("out");
+    let dialogue = [
+        ("MFA Token Code: ", "12"),
+        ("6 digits your MFA device shows", "abcdef"),
+        ("MFA Token Code: ", "123456"),
+    ];
+    assert_eq!(
+        on_terminal(&sb, "--no-cache --env --shell bash", &out, &dialogue),
+        0
+    );
+    let stdout = std::fs::read_to_string(&out).unwrap();
+    assert!(stdout.lines().all(|l| l.starts_with("export ")), "{stdout}");
+    assert!(stdout.contains("export AWS_ACCESS_KEY_ID='AKIAIOSFODNN7EXAMPLE'"));
+
+    // The same code again within 30 s: AWS would refuse it, so the terminal asks for the next.
+    let dialogue = [
+        ("MFA Token Code: ", "123456"),
+        ("used a moment ago", "654321"),
+    ];
+    assert_eq!(on_terminal(&sb, "--no-cache -t again", &out, &dialogue), 0);
+    assert!(value(&sb.creds(), "again", "aws_session_token").is_some());
+}
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let sb = Sandbox::new("http://127.0.0.1:9");
+    let out = std::process::Command::new("sh")
+        .args(["-c", &format!("{BIN} completions bash | head -c 1 >/dev/null; {BIN} policies | head -n 1 >/dev/null; echo ok")])
+        .env("HOME", sb.home())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "ok\n");
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
