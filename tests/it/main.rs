@@ -2,6 +2,7 @@
 
 mod core;
 mod errors;
+mod faults;
 mod files;
 mod harness;
 mod policies;
