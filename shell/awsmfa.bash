@@ -12,15 +12,23 @@
 # awsmfa: credential commands run in this shell, everything else straight through.
 awsmfa() {
     local arg out st
+    # A completion request (COMPLETE=bash awsmfa -- WORDS, clap's protocol) prints
+    # candidates, not code: it must never reach eval.
+    if [[ -n ${COMPLETE-} ]]; then
+        command awsmfa "$@"
+        return
+    fi
     case ${1-} in
         init | prompt | completions | status | policies | forget | credential-process | exec | rotate | help | refresh)
             command awsmfa "$@"
             return
             ;;
     esac
+    # --env / --shell: the caller wants the code printed (eval "$(awsmfa --env)"), and adding
+    # them a second time would be a usage error.
     for arg in "$@"; do
         case $arg in
-            -h | --help | -V | --version)
+            -h | --help | -V | --version | --env | --shell | --shell=*)
                 command awsmfa "$@"
                 return
                 ;;

@@ -10,12 +10,21 @@
 
 # awsmfa: credential commands run in this shell, everything else straight through.
 function awsmfa --description 'Temporary AWS credentials with MFA'
+    # A completion request (COMPLETE=fish awsmfa -- WORDS: the registration below calls
+    # this function, not the command) prints candidates, not code: it must never be sourced.
+    if test -n "$COMPLETE"
+        command awsmfa $argv
+        return $status
+    end
     switch "$argv[1]"
         case init prompt completions status policies forget credential-process exec rotate help refresh
             command awsmfa $argv
             return $status
     end
+    # --env / --shell: the caller wants the code printed (awsmfa --env | source), and adding
+    # them a second time would be a usage error.
     if contains -- -h $argv; or contains -- --help $argv; or contains -- -V $argv; or contains -- --version $argv
+        or contains -- --env $argv; or contains -- --shell $argv; or string match -q -- '--shell=*' $argv
         command awsmfa $argv
         return $status
     end

@@ -13,15 +13,23 @@ zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null || :
 awsmfa() {
     emulate -L zsh
     local arg out st
+    # A completion request (COMPLETE=zsh awsmfa -- WORDS: the registration below calls
+    # this function, not the command) prints candidates, not code: it must never reach eval.
+    if [[ -n ${COMPLETE-} ]]; then
+        command awsmfa "$@"
+        return
+    fi
     case ${1-} in
         (init | prompt | completions | status | policies | forget | credential-process | exec | rotate | help | refresh)
             command awsmfa "$@"
             return
             ;;
     esac
+    # --env / --shell: the caller wants the code printed (eval "$(awsmfa --env)"), and adding
+    # them a second time would be a usage error.
     for arg in "$@"; do
         case $arg in
-            (-h | --help | -V | --version)
+            (-h | --help | -V | --version | --env | --shell | --shell=*)
                 command awsmfa "$@"
                 return
                 ;;

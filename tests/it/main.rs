@@ -9,3 +9,4 @@ mod policies;
 mod profiles;
 mod rotate;
 mod sessions;
+mod shell;
