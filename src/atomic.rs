@@ -60,10 +60,19 @@ fn write_atomic(dir: &Path, real: &Path, bytes: &[u8], mode: u32) -> Result<()> 
         .file_name()
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.awsmfa-{}.tmp", std::process::id()));
+    let prefix = format!(".{name}.awsmfa-");
+    // Under the lock, any temp file of ours is left over from a killed run.
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let n = entry.file_name();
+            let n = n.to_string_lossy();
+            if n.starts_with(&prefix) && n.ends_with(".tmp") {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+    let tmp = dir.join(format!("{prefix}{}.tmp", std::process::id()));
     let written = (|| {
-        // Under the lock, a temp file of ours can only be left over from a killed run.
-        let _ = fs::remove_file(&tmp);
         let mut f = OpenOptions::new()
             .write(true)
             .create_new(true)

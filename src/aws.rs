@@ -135,8 +135,21 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     e.to_string()
 }
 
+/// The answer's credentials. The SDK fills missing required members with defaults (empty
+/// strings, the epoch), so an answer cut short is caught here, before anything is written.
 fn temp_creds(op: &str, c: Option<&aws_sdk_sts::types::Credentials>) -> Result<TempCreds> {
     let c = c.ok_or_else(|| Error::runtime(format!("{op} returned no credentials")))?;
+    let missing = [
+        ("AccessKeyId", c.access_key_id().is_empty()),
+        ("SecretAccessKey", c.secret_access_key().is_empty()),
+        ("SessionToken", c.session_token().is_empty()),
+        ("Expiration", c.expiration().secs() <= 0),
+    ];
+    if let Some((what, _)) = missing.iter().find(|(_, gone)| *gone) {
+        return Err(Error::runtime(format!(
+            "{op} returned incomplete credentials (no {what}); nothing was written"
+        )));
+    }
     Ok(TempCreds {
         keys: Keys {
             access_key_id: c.access_key_id().to_string(),

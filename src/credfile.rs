@@ -12,6 +12,16 @@ use std::path::Path;
 
 /// The file's text; a missing file is an error with the command that creates one.
 pub fn read(path: &Path) -> Result<String> {
+    // A FIFO or a device would block or never end: only regular files are credentials files.
+    if let Ok(m) = fs::metadata(path)
+        && !m.is_file()
+        && !m.is_dir()
+    {
+        return Err(Error::runtime(format!(
+            "{} is not a regular file; point --aws-credentials at your credentials file",
+            path.display()
+        )));
+    }
     match fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
             Error::runtime(format!(

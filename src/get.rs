@@ -90,6 +90,19 @@ impl Prepared {
     }
 }
 
+/// A name a `[section]` line holds and gives back unchanged.
+fn check_profile_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty() && name.trim() == name && !name.contains(['\n', '\r']);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::usage(format!(
+            "the target profile name {name:?} cannot be a [section] name: no line breaks, and \
+             no spaces at either end"
+        )))
+    }
+}
+
 fn code_source(s: &Settings) -> token::Source {
     token::Source::new(s.code.clone(), s.mfa_process.clone())
 }
@@ -102,6 +115,7 @@ fn execute(
     mut source: token::Source,
     newer_than: Option<i64>,
 ) -> Result<()> {
+    check_profile_name(&args.target_profile)?;
     if s.identity == args.target_profile {
         return Err(Error::usage(format!(
             "the target profile [{}] is the identity profile: writing there would destroy your \

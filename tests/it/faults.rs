@@ -1,9 +1,6 @@
 //! Fault injection: writers killed mid-write, writers racing each other, a full disk, a
 //! read-only directory, endpoints that misbehave, and hostile files and names. Every fault ends
 //! in a correct file or in one `awsmfa: error:` line with the file untouched.
-//!
-//! Tests marked `#[ignore = "BUG: …"]` reproduce known bugs in src/ and fail today; run them with
-//! `cargo test --test it faults:: -- --ignored`.
 
 use crate::core::value;
 use crate::harness::*;
@@ -272,15 +269,13 @@ fn killed_writers_leave_the_old_file_or_the_new_one_never_half() {
     assert_eq!(sb.creds(), news[1]);
     eprintln!(
         "crash test: {olds} runs killed before the rename, {newer} after it; {strays} temp \
-         files of killed runs left in ~/.aws (see leftover_temp_files_of_killed_runs_are_cleaned)"
+         files of killed runs left in ~/.aws until the next run"
     );
 }
 
-/// A killed run leaves `.credentials.awsmfa-PID.tmp`; a later run removes only a leftover with
-/// its own PID (src/atomic.rs write_atomic), so leftovers of other PIDs, each a full copy of
-/// the credentials, pile up for good.
+/// A killed run leaves `.credentials.awsmfa-PID.tmp`, a copy of the credentials; the next run,
+/// holding the lock, removes every such leftover whatever its PID.
 #[test]
-#[ignore = "BUG: src/atomic.rs write_atomic only removes a leftover temp file carrying its own pid"]
 fn leftover_temp_files_of_killed_runs_are_cleaned() {
     let fake = Fake::start(|_| good_answer());
     let sb = Sandbox::new(&fake.url);
@@ -670,11 +665,9 @@ fn malformed_answers_are_one_line_errors() {
 }
 
 /// The SDK fills required members missing from an answer with defaults (empty strings, the
-/// epoch), and src/aws.rs temp_creds() takes them as they come: a document cut short, or one
-/// without SessionToken or Expiration, is written as credentials with an empty secret or token
-/// or an expiration in 1970, exit 0 (and, with the cache, reused for hours).
+/// epoch): a document cut short, or one without SessionToken or Expiration, must be refused
+/// rather than written (and cached) as credentials.
 #[test]
-#[ignore = "BUG: src/aws.rs temp_creds() accepts credentials with empty fields or a 1970 expiration"]
 fn incomplete_credentials_are_refused_not_written() {
     let creds = sts_credentials("GetSessionToken", "ASIAX", "s", "t", FAR);
     for body in [
@@ -857,10 +850,9 @@ fn odd_profile_names_and_values_round_trip() {
     }
 }
 
-/// Names that a `[section]` line cannot hold as they are. awsmfa writes the header anyway, then
-/// reads it back as another name (or not at all) and refuses the file from then on.
+/// Names that a `[section]` line cannot hold as they are (they would be read back as another
+/// name, or not at all) are refused before anything is written.
 #[test]
-#[ignore = "BUG: src/settings.rs does not validate -t/--target-profile; src/ini.rs Doc::upsert writes any name"]
 fn target_names_a_header_cannot_hold_are_refused_before_writing() {
     let fake = Fake::start(|_| good_answer());
     let sb = Sandbox::new(&fake.url);
@@ -962,9 +954,8 @@ fn empty_binary_and_looping_files_are_refused_untouched() {
     assert_eq!(fake.requests.load(Ordering::SeqCst), 0);
 }
 
-/// `fs::read` of a FIFO blocks in open(2) until a writer comes: awsmfa hangs for good.
+/// `fs::read` of a FIFO would block in open(2) until a writer comes: it is refused instead.
 #[test]
-#[ignore = "BUG: src/credfile.rs read() opens a FIFO and blocks forever"]
 fn a_fifo_as_credentials_file_fails_instead_of_hanging() {
     let sb = Sandbox::new(&format!("http://127.0.0.1:{}", free_port()));
     let status = Command::new("mkfifo")
