@@ -21,8 +21,17 @@ fn registration(shell: InitShell) -> String {
         .write_registration("COMPLETE", "awsmfa", "awsmfa", "awsmfa", &mut buf)
         .expect("writing to a Vec cannot fail");
     let text = String::from_utf8_lossy(&buf).into_owned();
-    // compdef exists only after compinit: without it, init must stay silent and harmless.
-    text.replace("\ncompdef ", "\n(( $+functions[compdef] )) && compdef ")
+    // compdef exists only after compinit: without it, init must stay silent and harmless, and
+    // end with status 0 (a false `&&` as the last line would fail `eval` under `set -e`).
+    match text.split_once("\ncompdef ") {
+        Some((head, tail)) => {
+            format!(
+                "{head}\nif (( $+functions[compdef] )); then\n    compdef {}\nfi\n",
+                tail.trim_end()
+            )
+        }
+        None => text,
+    }
 }
 
 pub fn script(shell: InitShell) -> String {

@@ -453,8 +453,6 @@ fn init_evaluates_silently_under_strict_modes() {
 /// `compdef` line is the last command of the init code and leaves status 1 behind: `eval` fails,
 /// and under `zsh -e` the shell exits.
 #[test]
-#[ignore = "src/init.rs:25: `(( $+functions[compdef] )) && compdef …` is init's last line, so \
-            without compinit `eval \"$(awsmfa init zsh)\"` returns 1; use `if …; then …; fi`"]
 fn zsh_init_without_compinit_is_silent_under_errexit() {
     let shells = Shells::new(Sandbox::new("http://127.0.0.1:9"));
     let script = format!("{}; {}", Sh::Zsh.init(), Sh::Zsh.init());
