@@ -128,6 +128,19 @@ pub enum InitShell {
     Fish,
 }
 
+/// `awsmfa prompt` on its own: it runs before every shell prompt, so it is parsed without
+/// building the whole command tree.
+#[derive(Parser, Debug)]
+#[command(
+    name = "awsmfa prompt",
+    bin_name = "awsmfa prompt",
+    about = "Print the remaining lifetime of the credentials in use, for prompts and status lines"
+)]
+pub struct PromptCli {
+    #[command(flatten)]
+    pub args: PromptArgs,
+}
+
 #[derive(Args, Debug, Clone)]
 pub struct PromptArgs {
     /// Profile whose `expiration` counts when AWS_CREDENTIAL_EXPIRATION is unset

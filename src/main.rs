@@ -58,14 +58,16 @@ fn main() -> ExitCode {
         .bin("awsmfa")
         .completer("awsmfa")
         .complete();
+    let mut args = std::env::args_os();
+    if args.nth(1).is_some_and(|a| a == "prompt") {
+        return match cli::PromptCli::try_parse_from(std::env::args_os().skip(1)) {
+            Ok(p) => exit(prompt::run(&p.args)),
+            Err(e) => clap_exit(&e),
+        };
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => {
-            // --help and --version.
-            let _ = stdout(&e.render().to_string());
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => return fail(&usage_error(&e)),
+        Err(e) => return clap_exit(&e),
     };
     let result = match &cli.command {
         None => get::run(&cli.get),
@@ -87,9 +89,23 @@ fn main() -> ExitCode {
             stdout(&String::from_utf8_lossy(&buf))
         }
     };
+    exit(result)
+}
+
+fn exit(result: Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&e),
+    }
+}
+
+/// `--help` and `--version` print and succeed; anything else is a usage error.
+fn clap_exit(e: &clap::Error) -> ExitCode {
+    if e.use_stderr() {
+        fail(&usage_error(e))
+    } else {
+        let _ = stdout(&e.render().to_string());
+        ExitCode::SUCCESS
     }
 }
 
