@@ -571,13 +571,25 @@ _awsmfa() {
             return 0
             ;;
         awsmfa__subcmd__rotate)
-            opts="-i -c -h --aws-credentials --identity-profile --mfa-process --serial-number --token-code --no-cache --help"
+            opts="-d -i -c -h --profile --aws-credentials --duration --identity-profile --serial-number --role-session-name --token-code --mfa-process --no-cache --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --aws-credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -589,11 +601,11 @@ _awsmfa() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --mfa-process)
+                --serial-number)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --serial-number)
+                --role-session-name)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -602,6 +614,10 @@ _awsmfa() {
                     return 0
                     ;;
                 -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mfa-process)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

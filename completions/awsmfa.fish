@@ -70,12 +70,15 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -s h -l help -d '
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -s i -l identity-profile -d 'Only this identity profile\'s session' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -l aws-credentials -d 'Credentials file [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -s h -l help -d 'Print help'
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l aws-credentials -d 'Credentials file [default: ~/.aws/credentials]' -r -F
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s i -l identity-profile -d 'Profile holding the long-lived access keys to replace' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l mfa-process -d 'Command whose output is the MFA code, run with `sh -c`' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l aws-credentials -d 'Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s d -l duration -d 'Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s c -l token-code -d 'The 6-digit MFA code, or `skip` [default: the cached MFA session, else asked]' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l no-cache -d 'Do not use a cached MFA session'
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l role-session-name -d 'Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s c -l token-code -d 'The 6-digit MFA code, or `skip` for no MFA [default: asked on the terminal]' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l mfa-process -d 'Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l no-cache -d 'Neither reuse nor cache an MFA session; assume roles directly with MFA'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l aws-credentials -d 'Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]' -r -F

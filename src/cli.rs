@@ -54,7 +54,7 @@ pub enum Command {
         aws_credentials: Option<PathBuf>,
     },
     /// Replace the identity profile's access key (new key written and proven before the old is deleted)
-    Rotate(RotateArgs),
+    Rotate(SourceArgs),
     /// Print credentials as JSON for `credential_process = awsmfa credential-process --profile NAME`
     CredentialProcess(SourceArgs),
     /// Run a command with the credentials in its environment: awsmfa exec [ROLE_ARN] -- CMD ARGS...
@@ -79,46 +79,6 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct RotateArgs {
-    /// Credentials file [default: ~/.aws/credentials]
-    #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
-    pub aws_credentials: Option<PathBuf>,
-
-    /// Profile holding the long-lived access keys to replace
-    #[arg(
-        short,
-        long,
-        value_name = "NAME",
-        env = "AWS_MFA_IDENTITY_PROFILE",
-        default_value = "identity",
-        add = ArgValueCompleter::new(complete::profiles)
-    )]
-    pub identity_profile: String,
-
-    /// Command whose output is the MFA code, run with `sh -c`
-    #[arg(long, value_name = "CMD", env = "AWS_MFA_PROCESS")]
-    pub mfa_process: Option<String>,
-
-    /// MFA device ARN [default: discovered with iam:ListMFADevices]
-    #[arg(long, value_name = "ARN", env = "AWS_MFA_SERIAL_NUMBER")]
-    pub serial_number: Option<String>,
-
-    /// The 6-digit MFA code, or `skip` [default: the cached MFA session, else asked]
-    #[arg(
-        short = 'c',
-        long,
-        value_name = "CODE",
-        env = "AWS_MFA_TOKEN_CODE",
-        hide_env_values = true
-    )]
-    pub token_code: Option<String>,
-
-    /// Do not use a cached MFA session
-    #[arg(long)]
-    pub no_cache: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,11 +2,11 @@
 //! history and never calls AWS. rust-ini reads leniently here: a file awsmfa would refuse to
 //! edit can still offer its names.
 
+use crate::config;
 use crate::history;
 use clap_complete::engine::CompletionCandidate;
 use ini::{Ini, ParseOption};
 use std::ffi::OsStr;
-use std::path::PathBuf;
 
 fn load(text: &str) -> Ini {
     let opt = ParseOption {
@@ -49,17 +49,8 @@ pub fn role_arns(config: &str, history: &[String]) -> Vec<String> {
     arns
 }
 
-fn read(var: &str, default: &str) -> String {
-    let path = std::env::var_os(var)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            dirs::home_dir()
-                .unwrap_or_default()
-                .join(".aws")
-                .join(default)
-        });
-    std::fs::read_to_string(path).unwrap_or_default()
+fn read(var: &str, name: &str) -> String {
+    std::fs::read_to_string(config::aws_path(var, name)).unwrap_or_default()
 }
 
 fn matching(items: Vec<String>, current: &OsStr) -> Vec<CompletionCandidate> {

@@ -27,16 +27,16 @@ pub struct Profile {
     pub mfa_process: Option<String>,
 }
 
-pub fn path() -> PathBuf {
-    std::env::var_os("AWS_CONFIG_FILE")
+/// The file named by `var`, else `~/.aws/NAME`, as the AWS CLI finds its files.
+pub fn aws_path(var: &str, name: &str) -> PathBuf {
+    std::env::var_os(var)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            dirs::home_dir()
-                .unwrap_or_default()
-                .join(".aws")
-                .join("config")
-        })
+        .unwrap_or_else(|| dirs::home_dir().unwrap_or_default().join(".aws").join(name))
+}
+
+pub fn path() -> PathBuf {
+    aws_path("AWS_CONFIG_FILE", "config")
 }
 
 pub fn load(text: &str) -> Result<Ini> {

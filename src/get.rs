@@ -3,13 +3,13 @@
 //! `credential-process` and `exec`.
 
 use crate::aws::{Keys, RoleRequest, TempCreds};
-use crate::cli::{GetArgs, RotateArgs, SourceArgs};
+use crate::cli::{GetArgs, SourceArgs};
 use crate::credfile;
 use crate::error::{Error, Result};
 use crate::history;
 use crate::obtain::{self, Request};
 use crate::rotate;
-use crate::settings::{self, SESSION_DEFAULT, Settings};
+use crate::settings::{SESSION_DEFAULT, Settings};
 use crate::shellcode::{self, Shell};
 use crate::source;
 use crate::timefmt;
@@ -241,35 +241,25 @@ pub fn exec(args: &SourceArgs, command: &[std::ffi::OsString]) -> Result<()> {
     )))
 }
 
-/// `awsmfa rotate`: an MFA session (cached, or from a code), then the rotation.
-pub fn rotate_only(args: &RotateArgs) -> Result<()> {
-    let credentials = args
-        .aws_credentials
-        .clone()
-        .unwrap_or_else(settings::default_credentials);
-    let code = args
-        .token_code
-        .as_deref()
-        .map(token::from_arg)
-        .transpose()?;
-    let (keys, region) = credfile::identity(&credentials, &args.identity_profile)?;
-    let req = Request {
-        identity: &keys,
-        region: &region,
-        roles: Vec::new(),
-        duration: SESSION_DEFAULT,
-        serial: args.serial_number.as_deref(),
-        use_cache: !args.no_cache,
-    };
-    let session = obtain::obtain(
-        &req,
-        &mut token::Source::new(code, args.mfa_process.clone()),
-    )?;
+/// `awsmfa rotate`: an MFA session (cached, or from a code), then the rotation of the
+/// identity's key. `--profile` names the identity and its MFA settings; a role has no part.
+pub fn rotate_only(args: &SourceArgs) -> Result<()> {
+    if args.role_arn.is_some() {
+        return Err(Error::usage(
+            "rotate replaces the identity profile's key and assumes no role; drop ROLE_ARN",
+        ));
+    }
+    let s = Settings::resolve(args)?;
+    let prepared = Prepared::new(&s)?;
+    let mut req = prepared.request(&s);
+    req.roles.clear();
+    req.duration = SESSION_DEFAULT;
+    let session = obtain::obtain(&req, &mut code_source(&s))?;
     let id = rotate::Identity {
-        credentials: &credentials,
-        profile: &args.identity_profile,
-        keys: &keys,
-        region: &region,
+        credentials: &s.credentials,
+        profile: &s.identity,
+        keys: &prepared.keys,
+        region: &prepared.region,
     };
     rotate::rotate(&id, &session)
 }

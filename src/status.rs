@@ -175,10 +175,7 @@ pub fn table(entries: &[Entry], now: i64, color: bool) -> String {
 }
 
 pub fn run(as_json: bool) -> Result<()> {
-    let path = std::env::var_os("AWS_SHARED_CREDENTIALS_FILE")
-        .filter(|v| !v.is_empty())
-        .map(Into::into)
-        .unwrap_or_else(crate::settings::default_credentials);
+    let path = config::aws_path("AWS_SHARED_CREDENTIALS_FILE", "credentials");
     let text = credfile::read(&path).unwrap_or_default();
     let doc = Doc::parse(&text).ok();
     let mut entries = doc.as_ref().map(credentials_entries).unwrap_or_default();

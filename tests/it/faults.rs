@@ -402,18 +402,7 @@ fn a_file_size_limit_fails_the_write_and_keeps_the_file() {
     let original = format!("{IDENTITY}# {}\n[default]\nregion = x\n", "x".repeat(1100));
     sb.write_creds(&original);
     let mut cmd = sb.command(&args(&direct(&[])));
-    // SAFETY: signal and setrlimit are async-signal-safe.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            let limit = libc::rlimit {
-                rlim_cur: 1024,
-                rlim_max: 1024,
-            };
-            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
-            Ok(())
-        });
-    }
+    limit_file_size(&mut cmd, 1024);
     Run::from(cmd.output().unwrap())
         .fails(1, "cannot write")
         .fails(1, "File too large")

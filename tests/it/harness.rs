@@ -417,6 +417,23 @@ impl Request {
     }
 }
 
+/// Limits the files `cmd` writes to `bytes` (RLIMIT_FSIZE, which binds root too), with
+/// SIGXFSZ ignored so that a write past it fails with EFBIG, as on a full disk.
+pub fn limit_file_size(cmd: &mut Command, bytes: u64) {
+    // SAFETY: signal and setrlimit are async-signal-safe.
+    unsafe {
+        cmd.pre_exec(move || {
+            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+            let limit = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
+            Ok(())
+        });
+    }
+}
+
 /// What the fault endpoint does with a request.
 pub enum Reply {
     /// Status and XML body.

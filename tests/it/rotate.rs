@@ -192,17 +192,7 @@ fn an_unwritable_file_takes_the_new_key_back() {
     let original = format!("{}#{}\n", user.identity_section(), "x".repeat(1100));
     sb.write_creds(&original);
     let mut cmd = sb.command(&["rotate", "-c", "123456"]);
-    unsafe {
-        std::os::unix::process::CommandExt::pre_exec(&mut cmd, || {
-            libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
-            let limit = libc::rlimit {
-                rlim_cur: 1024,
-                rlim_max: 1024,
-            };
-            libc::setrlimit(libc::RLIMIT_FSIZE, &limit);
-            Ok(())
-        });
-    }
+    limit_file_size(&mut cmd, 1024);
     Run::from(cmd.output().unwrap())
         .fails(1, "cannot write")
         .fails(1, "the new key")
