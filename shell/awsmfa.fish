@@ -80,8 +80,12 @@ function _awsmfa_segment
     set -l r
     if test "$_awsmfa_clock" = date
         set r (math -- $exp - (command date +%s))
-    else if test -n "$AWSMFA_EXPIRATION_STAMP"; and test (path mtime -- $AWSMFA_EXPIRATION_STAMP; or echo x) = $exp
-        # `path mtime --relative` prints now - mtime = minus the seconds left.
+    else if test "$_awsmfa_stamp_ok" = "$exp:$AWSMFA_EXPIRATION_STAMP"; or begin
+            test -n "$AWSMFA_EXPIRATION_STAMP"; and test (path mtime -- $AWSMFA_EXPIRATION_STAMP; or echo x) = $exp
+            and set -g _awsmfa_stamp_ok "$exp:$AWSMFA_EXPIRATION_STAMP"
+        end
+        # `path mtime --relative` prints now - mtime = minus the seconds left. (The stamp is
+        # checked once per expiry: the same expiry always has the same stamp.)
         set r (math -- 0 - (path mtime --relative -- $AWSMFA_EXPIRATION_STAMP))
     else
         # No usable stamp: now = mtime of / + its age (to within a second).
@@ -120,9 +124,9 @@ function _awsmfa_segment
     end
 end
 
-# awsmfa_prompt: print the segment (call it from fish_prompt / fish_right_prompt).
+# awsmfa_prompt: print the segment (call it from fish_prompt / fish_right_prompt). The hook
+# below computed it for this prompt already: the fish_prompt event comes before the prompt.
 function awsmfa_prompt
-    _awsmfa_segment
     printf '%s' "$AWSMFA_PROMPT"
 end
 
@@ -191,6 +195,7 @@ set -q _awsmfa_retry_at; or set -g _awsmfa_retry_at 0
 set -q _awsmfa_retry_exp; or set -g _awsmfa_retry_exp ''
 set -q _awsmfa_noticed; or set -g _awsmfa_noticed ''
 set -g _awsmfa_r ''
+set -g _awsmfa_stamp_ok ''
 set -g _awsmfa_clock path
 contains -- path (builtin -n); or set -g _awsmfa_clock date
 # set_color once, here: the prompt path only reads these.
