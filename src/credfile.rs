@@ -137,20 +137,22 @@ fn write_keys(path: &Path, profile: &str, remove: &[&str], set: &[(&str, &str)])
 }
 
 /// The identity profile's keys and the region to use with them: AWS_REGION,
-/// AWS_DEFAULT_REGION, the profile's `region`, else us-east-1 (STS's global endpoint). Never
-/// the SDK's chain, which would wait on instance metadata.
-pub fn identity(path: &Path, profile: &str) -> Result<(Keys, String)> {
+/// AWS_DEFAULT_REGION, then `preferred` (a config profile's region), the identity profile's
+/// `region`, else us-east-1 (STS's global endpoint). Never the SDK's chain, which would wait
+/// on instance metadata.
+pub fn identity(path: &Path, profile: &str, preferred: Option<&str>) -> Result<(Keys, String)> {
     let text = read(path)?;
     let doc = parse(path, &text)?;
     let keys = identity_keys(&doc, path, profile)?;
-    let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+    let env = ["AWS_REGION", "AWS_DEFAULT_REGION"].map(|v| std::env::var(v).ok());
+    let region = env
         .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()))
-        .or_else(|| {
-            doc.get(profile, "region")
-                .filter(|r| !r.is_empty())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| "us-east-1".to_string());
+        .flatten()
+        .map(String::as_str)
+        .chain(preferred)
+        .chain(doc.get(profile, "region"))
+        .find(|r| !r.is_empty())
+        .unwrap_or("us-east-1")
+        .to_string();
     Ok((keys, region))
 }

@@ -58,15 +58,7 @@ struct Prepared {
 
 impl Prepared {
     fn new(s: &Settings) -> Result<Prepared> {
-        let (keys, identity_region) = credfile::identity(&s.credentials, &s.identity)?;
-        // AWS_REGION and AWS_DEFAULT_REGION came first in identity_region already.
-        let env_region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
-            .iter()
-            .any(|v| std::env::var(v).is_ok_and(|r| !r.is_empty()));
-        let region = match &s.region {
-            Some(r) if !env_region => r.clone(),
-            _ => identity_region,
-        };
+        let (keys, region) = credfile::identity(&s.credentials, &s.identity, s.region.as_deref())?;
         Ok(Prepared { keys, region })
     }
 

@@ -392,6 +392,7 @@ impl Sandbox {
 }
 
 /// A request the fault endpoint received.
+#[derive(Clone)]
 pub struct Request {
     /// Request line and headers.
     pub head: String,
@@ -451,8 +452,8 @@ pub enum Reply {
 pub struct Fake {
     pub url: String,
     pub requests: Arc<AtomicUsize>,
-    /// (action, body) of every request, in order.
-    log: Arc<std::sync::Mutex<Vec<(String, String)>>>,
+    /// Every request, in order.
+    log: Arc<std::sync::Mutex<Vec<Request>>>,
 }
 
 type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
@@ -492,8 +493,19 @@ impl Fake {
     pub fn bodies(&self, action: &str) -> Vec<String> {
         let log = self.log.lock().unwrap();
         log.iter()
-            .filter(|(a, _)| a == action)
-            .map(|(_, b)| b.clone())
+            .filter(|r| r.action() == action)
+            .map(|r| r.body.clone())
+            .collect()
+    }
+
+    /// The region each request was signed for (its SigV4 credential scope), in order.
+    pub fn regions(&self) -> Vec<String> {
+        let log = self.log.lock().unwrap();
+        log.iter()
+            .filter_map(|r| {
+                let scope = r.head.split("Credential=").nth(1)?;
+                scope.split('/').nth(2).map(str::to_string)
+            })
             .collect()
     }
 }
@@ -514,7 +526,7 @@ fn forward(upstream: &str, req: &Request) -> Vec<u8> {
     resp
 }
 
-type Log = std::sync::Mutex<Vec<(String, String)>>;
+type Log = std::sync::Mutex<Vec<Request>>;
 
 fn serve(stream: TcpStream, reply: &Handler, count: &AtomicUsize, actions: &Log) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -544,10 +556,7 @@ fn serve(stream: TcpStream, reply: &Handler, count: &AtomicUsize, actions: &Log)
             body: String::from_utf8_lossy(&body).into_owned(),
         };
         count.fetch_add(1, Ordering::SeqCst);
-        actions
-            .lock()
-            .unwrap()
-            .push((req.action().to_string(), req.body.clone()));
+        actions.lock().unwrap().push(req.clone());
         let bytes = match reply(&req) {
             Reply::Hang => {
                 std::thread::sleep(Duration::from_secs(120));

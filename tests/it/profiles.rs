@@ -389,3 +389,41 @@ fn a_skewed_clock_is_reported_and_the_countdown_uses_aws_time() {
         "the shell counts down by its own clock"
     );
 }
+
+#[test]
+fn the_region_comes_from_the_environment_the_profile_or_the_identity() {
+    let fake = Fake::start(|_| {
+        Reply::Http(
+            200,
+            sts_credentials("GetSessionToken", "ASIAR", "s", "t", "2099-01-01T00:00:00Z"),
+        )
+    });
+    let identity = "[identity]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n";
+    let mut sb = Sandbox::new(&fake.url);
+    // No region anywhere: STS's global endpoint's region.
+    sb.write_creds(identity);
+    sb.run(&["-c", "skip"]).ok();
+    // The identity profile's region, then a config profile's, then the environment's.
+    sb.write_creds(&format!("{identity}region = ap-south-1\n"));
+    sb.run(&["-c", "skip"]).ok();
+    std::fs::write(
+        sb.home().join(".aws/config"),
+        "[profile identity]\nregion = eu-west-2\n",
+    )
+    .unwrap();
+    sb.run(&["-c", "skip", "--profile", "identity"]).ok();
+    sb.set("AWS_DEFAULT_REGION", "us-west-1");
+    sb.run(&["-c", "skip", "--profile", "identity"]).ok();
+    sb.set("AWS_REGION", "ca-central-1");
+    sb.run(&["-c", "skip", "--profile", "identity"]).ok();
+    assert_eq!(
+        fake.regions(),
+        [
+            "us-east-1",
+            "ap-south-1",
+            "eu-west-2",
+            "us-west-1",
+            "ca-central-1"
+        ]
+    );
+}
