@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::timefmt;
 use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
 use aws_credential_types::Credentials;
+use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextRef;
 use aws_sdk_sts::config::{ConfigBag, Intercept, RuntimeComponents};
@@ -179,8 +180,15 @@ impl Aws {
             .operation_attempt_timeout(Duration::from_secs(4))
             .operation_timeout(Duration::from_secs(10))
             .build();
+        // The credentials file is ours to read (and may be large): the SDK gets the keys
+        // directly and reads only the config file, for settings such as endpoint_url.
+        let files = EnvConfigFiles::builder()
+            .include_default_config_file(true)
+            .include_default_credentials_file(false)
+            .build();
         let conf = rt.block_on(
             aws_config::defaults(BehaviorVersion::latest())
+                .profile_files(files)
                 .credentials_provider(creds)
                 .region(Region::new(region.to_string()))
                 .timeout_config(timeouts)

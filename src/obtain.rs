@@ -24,15 +24,26 @@ pub struct Request<'a> {
 /// The identity's client and, asked for lazily, the MFA serial and code.
 struct Mfa<'a> {
     req: &'a Request<'a>,
-    aws: Aws,
+    /// Made on first use: a run the cache answers needs no runtime and no SDK configuration.
+    aws: Option<Aws>,
     source: &'a mut token::Source,
 }
 
 impl Mfa<'_> {
+    /// The client that signs with the identity's long-lived keys.
+    fn aws(&mut self) -> Result<&Aws> {
+        let aws = match self.aws.take() {
+            Some(aws) => aws,
+            None => Aws::new(self.req.identity, self.req.region)?,
+        };
+        Ok(self.aws.insert(aws))
+    }
+
     /// The first MFA device of the user who owns the keys, warning when there are several.
-    fn discover_serial(&self) -> Result<String> {
-        let user = self.aws.user_name()?;
-        let devices = self.aws.mfa_devices(&user)?;
+    fn discover_serial(&mut self) -> Result<String> {
+        let aws = self.aws()?;
+        let user = aws.user_name()?;
+        let devices = aws.mfa_devices(&user)?;
         match devices.as_slice() {
             [] => Err(Error::runtime(format!(
                 "IAM user {user} has no MFA device; assign one (IAM console: Security \
@@ -82,7 +93,7 @@ impl Mfa<'_> {
     /// A new MFA session from GetSessionToken, cached unless it was made without MFA.
     fn new_session(&mut self, duration: u32) -> Result<TempCreds> {
         let mfa = self.serial_and_code()?;
-        let creds = self.aws.session_token(
+        let creds = self.aws()?.session_token(
             mfa.as_ref().map(|(s, c)| (s.as_str(), c.as_str())),
             duration,
         )?;
@@ -119,7 +130,7 @@ pub fn obtain(req: &Request, source: &mut token::Source) -> Result<TempCreds> {
     let skip = source.is_skip();
     let mut mfa = Mfa {
         req,
-        aws: Aws::new(req.identity, req.region)?,
+        aws: None,
         source,
     };
     let Some((first, rest)) = req.roles.split_first() else {
@@ -152,7 +163,7 @@ fn assume_first(mfa: &mut Mfa, role: &RoleRequest, skip: bool) -> Result<TempCre
         }
         let mfa_args = mfa.serial_and_code()?;
         let mfa_ref = mfa_args.as_ref().map(|(s, c)| (s.as_str(), c.as_str()));
-        return mfa.aws.assume_role(role, mfa_ref, req.duration);
+        return mfa.aws()?.assume_role(role, mfa_ref, req.duration);
     }
     let chain = |session: &TempCreds| {
         Aws::new(&session.keys, req.region)?.assume_role(role, None, req.duration)
