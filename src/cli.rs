@@ -31,10 +31,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Print the shell integration; add `eval "$(awsmfa init zsh)"` to your shell's rc file
-    Init {
-        #[arg(value_enum)]
-        shell: InitShell,
-    },
+    Init(InitArgs),
     /// Print the remaining lifetime of the credentials in use, for prompts and status lines
     Prompt(PromptArgs),
     /// Renew the credentials this shell holds without asking for an MFA code (exit 3: a code is needed)
@@ -86,6 +83,25 @@ pub enum InitShell {
     Bash,
     Zsh,
     Fish,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    #[arg(value_enum)]
+    pub shell: InitShell,
+}
+
+/// `awsmfa init` on its own: it runs at every shell start, so it is parsed without building
+/// the whole command tree.
+#[derive(Parser, Debug)]
+#[command(
+    name = "awsmfa init",
+    bin_name = "awsmfa init",
+    about = "Print the shell integration; add `eval \"$(awsmfa init zsh)\"` to your shell's rc file"
+)]
+pub struct InitCli {
+    #[command(flatten)]
+    pub args: InitArgs,
 }
 
 /// `awsmfa prompt` on its own: it runs before every shell prompt, so it is parsed without

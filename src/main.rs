@@ -58,12 +58,25 @@ fn main() -> ExitCode {
         .bin("awsmfa")
         .completer("awsmfa")
         .complete();
-    let mut args = std::env::args_os();
-    if args.nth(1).is_some_and(|a| a == "prompt") {
-        return match cli::PromptCli::try_parse_from(std::env::args_os().skip(1)) {
-            Ok(p) => exit(prompt::run(&p.args)),
-            Err(e) => clap_exit(&e),
-        };
+    // The commands shells run at every start or prompt skip building the whole command tree.
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    match args.first().and_then(|a| a.to_str()) {
+        Some("prompt") => {
+            return match cli::PromptCli::try_parse_from(&args) {
+                Ok(p) => exit(prompt::run(&p.args)),
+                Err(e) => clap_exit(&e),
+            };
+        }
+        Some("init") => {
+            return match cli::InitCli::try_parse_from(&args) {
+                Ok(i) => exit(stdout(&init::script(i.args.shell))),
+                Err(e) => clap_exit(&e),
+            };
+        }
+        Some("-V" | "--version") if args.len() == 1 => {
+            return exit(stdout(&format!("awsmfa {}\n", env!("CARGO_PKG_VERSION"))));
+        }
+        _ => {}
     }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
@@ -71,7 +84,7 @@ fn main() -> ExitCode {
     };
     let result = match &cli.command {
         None => get::run(&cli.get),
-        Some(Command::Init { shell }) => stdout(&init::script(*shell)),
+        Some(Command::Init(i)) => stdout(&init::script(i.shell)),
         Some(Command::Prompt(args)) => prompt::run(args),
         Some(Command::Refresh { shell }) => get::refresh(*shell),
         Some(Command::Rotate(args)) => get::rotate_only(args),

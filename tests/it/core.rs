@@ -350,3 +350,28 @@ fn a_closed_stdout_is_not_a_crash() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn version_and_the_fast_paths_answer_like_the_full_command_line() {
+    let sb = Sandbox::new("http://127.0.0.1:9");
+    let want = format!("awsmfa {}\n", env!("CARGO_PKG_VERSION"));
+    for args in [&["--version"][..], &["-V"], &["-V", "-t", "x"]] {
+        let run = sb.run(args);
+        run.ok();
+        assert_eq!(run.stdout, want, "{args:?}");
+    }
+    // `init` and `prompt` have parsers of their own: their errors look like everyone else's.
+    sb.run(&["init", "tcsh"]).fails(2, "invalid value 'tcsh'");
+    sb.run(&["prompt", "--bogus"])
+        .fails(2, "unexpected argument '--bogus'");
+    assert!(
+        sb.run(&["init", "--help"])
+            .stdout
+            .contains("Usage: awsmfa init <SHELL>")
+    );
+    assert!(
+        sb.run(&["prompt", "--help"])
+            .stdout
+            .contains("Usage: awsmfa prompt [OPTIONS]")
+    );
+}
