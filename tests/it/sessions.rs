@@ -58,6 +58,19 @@ fn one_code_serves_later_sessions_and_roles() {
         );
         assert_eq!(proxy.count("AssumeRole"), i + 1);
     }
+    // exec and credential-process ride on the same session, still without a code.
+    let role = moto.role();
+    let exec = sb.run(&["exec", &role, "--", "sh", "-c", "echo $AWS_ACCESS_KEY_ID"]);
+    exec.ok();
+    assert!(exec.stdout.starts_with("ASIA"), "{}", exec.stdout);
+    let json = sb.run(&["credential-process", &role]);
+    json.ok();
+    assert!(
+        json.stdout.contains("\"AccessKeyId\":\"ASIA"),
+        "{}",
+        json.stdout
+    );
+    assert_eq!(proxy.count("AssumeRole"), 4);
     assert_eq!(proxy.count("GetSessionToken"), 1);
     assert_eq!(proxy.count("GetUser"), 1, "the device is discovered once");
 
