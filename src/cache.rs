@@ -35,20 +35,15 @@ fn path(identity_key: &str) -> Option<PathBuf> {
 /// The session file's text: one `[session]` section in the credentials-file format.
 fn render(session: &Session) -> String {
     let c = &session.creds;
-    let expiration = c.expiration.to_string();
-    let set = [
-        ("serial", session.serial.as_str()),
-        ("aws_access_key_id", c.keys.access_key_id.as_str()),
-        ("aws_secret_access_key", c.keys.secret_access_key.as_str()),
-        (
-            "aws_session_token",
-            c.keys.session_token.as_deref().unwrap_or_default(),
-        ),
-        ("expiration", expiration.as_str()),
-    ];
-    Doc::parse("")
-        .expect("empty text parses")
-        .upsert("session", &[], &set)
+    format!(
+        "[session]\nserial = {}\naws_access_key_id = {}\naws_secret_access_key = {}\n\
+         aws_session_token = {}\nexpiration = {}\n",
+        session.serial,
+        c.keys.access_key_id,
+        c.keys.secret_access_key,
+        c.keys.session_token.as_deref().unwrap_or_default(),
+        c.expiration
+    )
 }
 
 fn parse(text: &str) -> Option<Session> {
