@@ -365,14 +365,8 @@ mod tests {
         const COMMENTS: &[&str] = &["#c", ";c", "# [x]", "  # indented", "#", "; k = v"];
         const BLANKS: &[&str] = &["", " ", "\t", "  \t"];
         const HEADERS: &[&str] = &["[{}]", "[ {} ]", "  [{}]", "[{}]  ", "\t[ {}]"];
-        const OWNED: &[&str] = &[
-            "aws_access_key_id",
-            "aws_secret_access_key",
-            "aws_session_token",
-            "aws_security_token",
-            "expiration",
-            "awsmfa_expiration",
-        ];
+        // The keys a real edit replaces.
+        const OWNED: &[&str] = crate::credfile::OWNED_KEYS;
         const SET: &[(&str, &str)] = &[
             ("aws_access_key_id", "ASIANEW"),
             ("aws_secret_access_key", "new/secret+=="),
