@@ -206,3 +206,11 @@ fn an_unwritable_file_takes_the_new_key_back() {
     let leftovers = std::fs::read_dir(sb.home().join(".aws")).unwrap().count();
     assert_eq!(leftovers, 1, "no temp file left behind");
 }
+
+#[test]
+fn rotate_takes_no_role() {
+    let sb = Sandbox::new("http://127.0.0.1:9");
+    sb.write_creds("[identity]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n");
+    sb.run(&["rotate", "arn:aws:iam::123456789012:role/r", "-c", "123456"])
+        .fails(2, "assumes no role; drop ROLE_ARN");
+}
