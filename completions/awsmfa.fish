@@ -32,7 +32,7 @@ complete -c awsmfa -n "__fish_awsmfa_needs_command" -l serial-number -d 'MFA dev
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l role-session-name -d 'Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -s c -l token-code -d 'The 6-digit MFA code, or `skip` for no MFA [default: asked on the terminal]' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l mfa-process -d 'Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
-complete -c awsmfa -n "__fish_awsmfa_needs_command" -s t -l target-profile -d 'Profile that receives the temporary credentials' -r
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -s t -l target-profile -d 'Profile that receives the temporary credentials (and whose expiration prompts show)' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l shell -d 'Syntax of the --env code [default: from $SHELL, else sh]' -r -f -a "bash\t''
 zsh\t''
 fish\t''
@@ -54,7 +54,7 @@ complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "policies" -d 'Print the 
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "completions" -d 'Print a static completion script (the init scripts complete dynamically instead)'
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand init" -s h -l help -d 'Print help'
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -s t -l target-profile -d 'Profile whose `expiration` counts when AWS_CREDENTIAL_EXPIRATION is unset' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -s t -l target-profile -d 'Profile that receives the temporary credentials (and whose expiration prompts show)' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l aws-credentials -d 'Credentials file [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l format -d 'Text while valid; fields {remaining} (5h59m), {seconds}, {expiration} (RFC 3339)' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l expired-format -d 'Text once expired' -r

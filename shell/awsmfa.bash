@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# awsmfa shell integration for bash.
+# awsmfa shell integration for bash. `awsmfa init bash` prints it with its
+# placeholders (names between double colons) filled in from src/shell/contract.rs.
 #
 #   eval "$(awsmfa init bash)"                  # in ~/.bashrc
 #   PS1='\u@\h \w ${AWSMFA_PROMPT:+$AWSMFA_PROMPT }\$ '
@@ -11,29 +12,37 @@
 
 # awsmfa: credential commands run in this shell, everything else straight through.
 awsmfa() {
-    local arg out st
+    local arg first='' skip='' out st
     # A completion request (COMPLETE=bash awsmfa -- WORDS, clap's protocol) prints
     # candidates, not code: it must never reach eval.
     if [[ -n ${COMPLETE-} ]]; then
         command awsmfa "$@"
         return
     fi
-    case ${1-} in
-        init | prompt | completions | status | policies | forget | credential-process | exec | rotate | help | refresh)
-            command awsmfa "$@"
-            return
-            ;;
-    esac
-    # --env / --shell: the caller wants the code printed (eval "$(awsmfa --env)"), and adding
-    # them a second time would be a usage error.
+    # A subcommand, or output that is not code to eval (--env: the caller evals it, and adding
+    # it again would be a usage error), goes to the binary as it is. The subcommand is the
+    # first word that is neither an option nor an option's value (`awsmfa --profile x status`).
     for arg in "$@"; do
+        if [[ -n $skip ]]; then
+            skip=
+            continue
+        fi
         case $arg in
             -h | --help | -V | --version | --env | --shell | --shell=*)
                 command awsmfa "$@"
                 return
                 ;;
+            ::VALUE_OPTIONS::) skip=1 ;;
+            -*) ;;
+            *) [[ -n $first ]] || first=$arg ;;
         esac
     done
+    case $first in
+        ::SUBCOMMANDS::)
+            command awsmfa "$@"
+            return
+            ;;
+    esac
     # Only stdout (the code to eval) is captured: stdin and stderr stay on the
     # terminal for the MFA prompt and the messages.
     if out=$(command awsmfa --env --shell bash "$@"); then
@@ -80,7 +89,7 @@ _awsmfa_remaining() {
 # _awsmfa_segment: sets _awsmfa_now, _awsmfa_r (seconds left, empty without
 # credentials) and AWSMFA_PROMPT.
 _awsmfa_segment() {
-    local r txt color warn crit fmt='aws {remaining}'
+    local r txt color warn crit fmt=::PROMPT_FORMAT:: expired=::PROMPT_EXPIRED::
     AWSMFA_PROMPT=
     _awsmfa_r=
     if ! printf -v _awsmfa_now '%(%s)T' -1 2>/dev/null; then
@@ -92,10 +101,10 @@ _awsmfa_segment() {
     fi
     r=$((r - _awsmfa_now))
     _awsmfa_r=$r
-    _awsmfa_int warn "${AWSMFA_PROMPT_WARN-}" 3600
-    _awsmfa_int crit "${AWSMFA_PROMPT_CRIT-}" 600
+    _awsmfa_int warn "${AWSMFA_PROMPT_WARN-}" ::PROMPT_WARN::
+    _awsmfa_int crit "${AWSMFA_PROMPT_CRIT-}" ::PROMPT_CRITICAL::
     if ((r <= 0)); then
-        txt=${AWSMFA_PROMPT_EXPIRED:-aws expired}
+        txt=${AWSMFA_PROMPT_EXPIRED:-$expired}
         color=31
     else
         _awsmfa_remaining "$r"
@@ -137,7 +146,7 @@ _awsmfa_refresh() {
         return 0
     fi
     # Back off first, so an interrupted attempt (Ctrl-C) backs off too.
-    _awsmfa_int backoff "${AWSMFA_REFRESH_BACKOFF-}" 300
+    _awsmfa_int backoff "${AWSMFA_REFRESH_BACKOFF-}" ::REFRESH_BACKOFF::
     _awsmfa_retry_at=$((_awsmfa_now + backoff))
     _awsmfa_retry_exp=$exp
     if out=$(command awsmfa refresh --shell bash </dev/null 2>/dev/null); then
@@ -175,7 +184,7 @@ _awsmfa_hook() {
     local s=$? window
     _awsmfa_segment
     if [[ -n $_awsmfa_r ]]; then
-        _awsmfa_int window "${AWSMFA_REFRESH_WINDOW-}" 300
+        _awsmfa_int window "${AWSMFA_REFRESH_WINDOW-}" ::REFRESH_WINDOW::
         if ((_awsmfa_r <= window)); then
             _awsmfa_refresh
         fi

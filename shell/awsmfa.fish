@@ -1,4 +1,5 @@
-# awsmfa shell integration for fish.
+# awsmfa shell integration for fish. `awsmfa init fish` prints it with its
+# placeholders (names between double colons) filled in from src/shell/contract.rs.
 #
 #   awsmfa init fish | source                   # in ~/.config/fish/config.fish
 #   function fish_right_prompt; awsmfa_prompt; end
@@ -16,17 +17,31 @@ function awsmfa --description 'Temporary AWS credentials with MFA'
         command awsmfa $argv
         return $status
     end
-    switch "$argv[1]"
-        case init prompt completions status policies forget credential-process exec rotate help refresh
+    # A subcommand, or output that is not code to eval (--env: the caller sources it, and
+    # adding it again would be a usage error), goes to the binary as it is. The subcommand is
+    # the first word that is neither an option nor an option's value (`awsmfa --profile x status`).
+    set -l first
+    set -l skip 0
+    for arg in $argv
+        if test $skip = 1
+            set skip 0
+            continue
+        end
+        switch $arg
+            case -h --help -V --version --env --shell '--shell=*'
+                command awsmfa $argv
+                return $status
+            case ::VALUE_OPTIONS::
+                set skip 1
+            case '-*'
+            case '*'
+                set -q first[1]; or set first $arg
+        end
+    end
+    switch "$first"
+        case ::SUBCOMMANDS::
             command awsmfa $argv
             return $status
-    end
-    # --env / --shell: the caller wants the code printed (awsmfa --env | source), and adding
-    # them a second time would be a usage error.
-    if contains -- -h $argv; or contains -- --help $argv; or contains -- -V $argv; or contains -- --version $argv
-        or contains -- --env $argv; or contains -- --shell $argv; or string match -q -- '--shell=*' $argv
-        command awsmfa $argv
-        return $status
     end
     # Only stdout (the code to eval) is captured: stdin and stderr stay on the
     # terminal for the MFA prompt and the messages.
@@ -92,18 +107,18 @@ function _awsmfa_segment
         set r (math -- $exp - \( (path mtime -- /) + (path mtime --relative -- /) \))
     end
     set -g _awsmfa_r $r
-    set -l warn 3600
+    set -l warn ::PROMPT_WARN::
     string match -qr '^[0-9]{1,15}$' -- "$AWSMFA_PROMPT_WARN"; and set warn $AWSMFA_PROMPT_WARN
-    set -l crit 600
+    set -l crit ::PROMPT_CRITICAL::
     string match -qr '^[0-9]{1,15}$' -- "$AWSMFA_PROMPT_CRIT"; and set crit $AWSMFA_PROMPT_CRIT
     set -l txt
     set -l color
     if test $r -le 0
-        set txt 'aws expired'
+        set txt ::PROMPT_EXPIRED::
         test -n "$AWSMFA_PROMPT_EXPIRED"; and set txt "$AWSMFA_PROMPT_EXPIRED"
         set color $_awsmfa_red
     else
-        set -l fmt 'aws {remaining}'
+        set -l fmt ::PROMPT_FORMAT::
         test -n "$AWSMFA_PROMPT_FORMAT"; and set fmt "$AWSMFA_PROMPT_FORMAT"
         # The fields of `awsmfa prompt --format`, in its order.
         set txt (string replace -a -- '{remaining}' (_awsmfa_remaining $r) "$fmt")
@@ -141,7 +156,7 @@ function _awsmfa_refresh
         return 0
     end
     # Back off first, so an interrupted attempt (Ctrl-C) backs off too.
-    set -g _awsmfa_retry_at (math -- $now + (_awsmfa_int "$AWSMFA_REFRESH_BACKOFF" 300))
+    set -g _awsmfa_retry_at (math -- $now + (_awsmfa_int "$AWSMFA_REFRESH_BACKOFF" ::REFRESH_BACKOFF::))
     set -g _awsmfa_retry_exp $exp
     set -l out
     set -l st 127
@@ -183,7 +198,7 @@ function _awsmfa_hook --on-event fish_prompt
     set -l s $status
     _awsmfa_segment
     if test -n "$_awsmfa_r"
-        set -l window 300
+        set -l window ::REFRESH_WINDOW::
         string match -qr '^[0-9]{1,15}$' -- "$AWSMFA_REFRESH_WINDOW"; and set window $AWSMFA_REFRESH_WINDOW
         test $_awsmfa_r -le $window; and _awsmfa_refresh
     end

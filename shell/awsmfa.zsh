@@ -1,4 +1,5 @@
-# awsmfa shell integration for zsh.
+# awsmfa shell integration for zsh. `awsmfa init zsh` prints it with its
+# placeholders (names between double colons) filled in from src/shell/contract.rs.
 #
 #   eval "$(awsmfa init zsh)"                   # in ~/.zshrc
 #   setopt prompt_subst; RPROMPT='${AWSMFA_PROMPT}'
@@ -12,29 +13,37 @@ zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null || :
 # awsmfa: credential commands run in this shell, everything else straight through.
 awsmfa() {
     emulate -L zsh
-    local arg out st
+    local arg first='' skip='' out st
     # A completion request (COMPLETE=zsh awsmfa -- WORDS: the registration below calls
     # this function, not the command) prints candidates, not code: it must never reach eval.
     if [[ -n ${COMPLETE-} ]]; then
         command awsmfa "$@"
         return
     fi
-    case ${1-} in
-        (init | prompt | completions | status | policies | forget | credential-process | exec | rotate | help | refresh)
-            command awsmfa "$@"
-            return
-            ;;
-    esac
-    # --env / --shell: the caller wants the code printed (eval "$(awsmfa --env)"), and adding
-    # them a second time would be a usage error.
+    # A subcommand, or output that is not code to eval (--env: the caller evals it, and adding
+    # it again would be a usage error), goes to the binary as it is. The subcommand is the
+    # first word that is neither an option nor an option's value (`awsmfa --profile x status`).
     for arg in "$@"; do
+        if [[ -n $skip ]]; then
+            skip=
+            continue
+        fi
         case $arg in
             (-h | --help | -V | --version | --env | --shell | --shell=*)
                 command awsmfa "$@"
                 return
                 ;;
+            (::VALUE_OPTIONS::) skip=1 ;;
+            (-*) ;;
+            (*) [[ -n $first ]] || first=$arg ;;
         esac
     done
+    case $first in
+        (::SUBCOMMANDS::)
+            command awsmfa "$@"
+            return
+            ;;
+    esac
     # Only stdout (the code to eval) is captured: stdin and stderr stay on the
     # terminal for the MFA prompt and the messages.
     if out=$(command awsmfa --env --shell zsh "$@"); then
@@ -82,7 +91,7 @@ _awsmfa_remaining() {
 # credentials) and AWSMFA_PROMPT.
 _awsmfa_segment() {
     emulate -L zsh
-    local REPLY txt color fmt='aws {remaining}'
+    local REPLY txt color fmt=::PROMPT_FORMAT:: expired=::PROMPT_EXPIRED::
     local -i r warn crit
     AWSMFA_PROMPT=
     _awsmfa_r=
@@ -95,10 +104,10 @@ _awsmfa_segment() {
     [[ -n $REPLY ]] || return 0
     r=$(( REPLY - _awsmfa_now ))
     _awsmfa_r=$r
-    _awsmfa_int "${AWSMFA_PROMPT_WARN-}" 3600; warn=$REPLY
-    _awsmfa_int "${AWSMFA_PROMPT_CRIT-}" 600; crit=$REPLY
+    _awsmfa_int "${AWSMFA_PROMPT_WARN-}" ::PROMPT_WARN::; warn=$REPLY
+    _awsmfa_int "${AWSMFA_PROMPT_CRIT-}" ::PROMPT_CRITICAL::; crit=$REPLY
     if (( r <= 0 )); then
-        txt=${AWSMFA_PROMPT_EXPIRED:-aws expired}
+        txt=${AWSMFA_PROMPT_EXPIRED:-$expired}
         color=red
     else
         _awsmfa_remaining $r
@@ -142,7 +151,7 @@ _awsmfa_refresh() {
         return 0
     fi
     # Back off first, so an interrupted attempt (Ctrl-C) backs off too.
-    _awsmfa_int "${AWSMFA_REFRESH_BACKOFF-}" 300
+    _awsmfa_int "${AWSMFA_REFRESH_BACKOFF-}" ::REFRESH_BACKOFF::
     _awsmfa_retry_at=$(( _awsmfa_now + REPLY ))
     _awsmfa_retry_exp=$exp
     if out=$(command awsmfa refresh --shell zsh </dev/null 2>/dev/null); then
@@ -182,7 +191,7 @@ _awsmfa_hook() {
     local REPLY
     _awsmfa_segment
     if [[ -n $_awsmfa_r ]]; then
-        _awsmfa_int "${AWSMFA_REFRESH_WINDOW-}" 300
+        _awsmfa_int "${AWSMFA_REFRESH_WINDOW-}" ::REFRESH_WINDOW::
         if (( _awsmfa_r <= REPLY )); then
             _awsmfa_refresh
         fi

@@ -2,10 +2,12 @@
 //! variable the Python awsmfa 0.2 read, so existing setups keep working.
 
 use crate::complete;
-use crate::shellcode::Shell;
-use clap::builder::BoolishValueParser;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use crate::shell::Shell;
+use crate::shell::contract;
+use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
+use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::ArgValueCompleter;
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -28,107 +30,128 @@ pub struct Cli {
 }
 
 /// Subcommands never collide with the role positional: a role ARN starts with `arn:`.
+/// `shell::contract::SUBCOMMANDS` lists them for the shell function (a unit test compares).
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Print the shell integration; add `eval "$(awsmfa init zsh)"` to your shell's rc file
+    #[command(about = INIT_ABOUT)]
     Init(InitArgs),
-    /// Print the remaining lifetime of the credentials in use, for prompts and status lines
+    #[command(about = PROMPT_ABOUT)]
     Prompt(PromptArgs),
     /// Renew the credentials this shell holds without asking for an MFA code (exit 3: a code is needed)
-    Refresh {
-        /// Syntax of the shell code [default: from $SHELL, else sh]
-        #[arg(long, value_enum, value_name = "SHELL")]
-        shell: Option<Shell>,
-    },
+    Refresh(RefreshArgs),
     /// Delete cached MFA sessions: all, or the identity profile's with -i
-    Forget {
-        /// Only this identity profile's session
-        #[arg(short, long, value_name = "NAME", add = ArgValueCompleter::new(complete::profiles))]
-        identity_profile: Option<String>,
-
-        /// Credentials file [default: ~/.aws/credentials]
-        #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
-        aws_credentials: Option<PathBuf>,
-    },
+    Forget(ForgetArgs),
     /// Replace the identity profile's access key (new key written and proven before the old is deleted)
-    Rotate(SourceArgs),
+    Rotate(CredentialArgs),
     /// Print credentials as JSON for `credential_process = awsmfa credential-process --profile NAME`
-    CredentialProcess(SourceArgs),
+    CredentialProcess(CredentialArgs),
     /// Run a command with the credentials in its environment: awsmfa exec [ROLE_ARN] -- CMD ARGS...
-    Exec {
-        #[command(flatten)]
-        source: SourceArgs,
-
-        /// The command and its arguments, after `--`
-        #[arg(last = true, required = true, value_name = "CMD")]
-        command: Vec<std::ffi::OsString>,
-    },
+    Exec(ExecArgs),
     /// Show every profile, its kind, key id (masked) and time left, and the cached MFA sessions
-    Status {
-        /// Machine-readable output
-        #[arg(long)]
-        json: bool,
-    },
+    Status(StatusArgs),
     /// Print the IAM policy starter kit (a CloudFormation template); see the README to deploy it
     Policies,
     /// Print a static completion script (the init scripts complete dynamically instead)
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
+    Completions(CompletionsArgs),
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum InitShell {
-    Bash,
-    Zsh,
-    Fish,
+#[derive(Args, Debug)]
+pub struct RefreshArgs {
+    /// Syntax of the shell code [default: from $SHELL, else sh]
+    #[arg(long, value_enum, value_name = "SHELL")]
+    pub shell: Option<Shell>,
+}
+
+#[derive(Args, Debug)]
+pub struct ForgetArgs {
+    /// Only this identity profile's session
+    #[arg(short, long, value_name = "NAME", add = ArgValueCompleter::new(complete::profiles))]
+    pub identity_profile: Option<String>,
+
+    /// Credentials file [default: ~/.aws/credentials]
+    #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
+    pub aws_credentials: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ExecArgs {
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "CMD")]
+    pub command: Vec<std::ffi::OsString>,
+}
+
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// Machine-readable output
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// The shells with an integration: `sh` has none.
+fn init_shell() -> impl TypedValueParser<Value = Shell> {
+    PossibleValuesParser::new(["bash", "zsh", "fish"])
+        .map(|name| Shell::from_str(&name, false).expect("a listed shell"))
 }
 
 #[derive(Args, Debug)]
 pub struct InitArgs {
-    #[arg(value_enum)]
-    pub shell: InitShell,
+    #[arg(value_parser = init_shell())]
+    pub shell: Shell,
 }
 
-/// `awsmfa init` on its own: it runs at every shell start, so it is parsed without building
-/// the whole command tree.
-#[derive(Parser, Debug)]
-#[command(
-    name = "awsmfa init",
-    bin_name = "awsmfa init",
-    about = "Print the shell integration; add `eval \"$(awsmfa init zsh)\"` to your shell's rc file"
-)]
-pub struct InitCli {
-    #[command(flatten)]
-    pub args: InitArgs,
+const INIT_ABOUT: &str =
+    "Print the shell integration; add `eval \"$(awsmfa init zsh)\"` to your shell's rc file";
+const PROMPT_ABOUT: &str =
+    "Print the remaining lifetime of the credentials in use, for prompts and status lines";
+
+/// `args` (`init …`, `prompt …`) parsed as that subcommand alone: shells run these at every
+/// start or prompt, so they skip building the whole command tree.
+fn parse_alone<A: Args + FromArgMatches>(
+    name: &'static str,
+    about: &'static str,
+    args: &[OsString],
+) -> Result<A, clap::Error> {
+    let cmd = clap::Command::new(name).bin_name(name).about(about);
+    A::from_arg_matches(&A::augment_args(cmd).try_get_matches_from(args)?)
 }
 
-/// `awsmfa prompt` on its own: it runs before every shell prompt, so it is parsed without
-/// building the whole command tree.
-#[derive(Parser, Debug)]
-#[command(
-    name = "awsmfa prompt",
-    bin_name = "awsmfa prompt",
-    about = "Print the remaining lifetime of the credentials in use, for prompts and status lines"
-)]
-pub struct PromptCli {
-    #[command(flatten)]
-    pub args: PromptArgs,
+pub fn parse_init(args: &[OsString]) -> Result<InitArgs, clap::Error> {
+    parse_alone("awsmfa init", INIT_ABOUT, args)
+}
+
+pub fn parse_prompt(args: &[OsString]) -> Result<PromptArgs, clap::Error> {
+    parse_alone("awsmfa prompt", PROMPT_ABOUT, args)
+}
+
+/// The target profile: the main command writes the temporary credentials there, and
+/// `prompt` reads their `expiration` there when AWS_CREDENTIAL_EXPIRATION is unset.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Target {
+    /// Profile that receives the temporary credentials (and whose expiration prompts show)
+    #[arg(
+        id = "target_profile",
+        short = 't',
+        long = "target-profile",
+        value_name = "NAME"
+    )]
+    #[arg(env = "AWS_MFA_TARGET_PROFILE", default_value = "default")]
+    #[arg(add = ArgValueCompleter::new(complete::profiles))]
+    pub name: String,
 }
 
 #[derive(Args, Debug, Clone)]
 pub struct PromptArgs {
-    /// Profile whose `expiration` counts when AWS_CREDENTIAL_EXPIRATION is unset
-    #[arg(
-        short,
-        long,
-        value_name = "NAME",
-        env = "AWS_MFA_TARGET_PROFILE",
-        default_value = "default",
-        add = ArgValueCompleter::new(complete::profiles)
-    )]
-    pub target_profile: String,
+    #[command(flatten)]
+    pub target: Target,
 
     /// Credentials file [default: ~/.aws/credentials]
     #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
@@ -139,56 +162,41 @@ pub struct PromptArgs {
     pub color: bool,
 
     /// Text while valid; fields {remaining} (5h59m), {seconds}, {expiration} (RFC 3339)
-    #[arg(
-        long,
-        value_name = "FORMAT",
-        env = "AWSMFA_PROMPT_FORMAT",
-        default_value = "aws {remaining}"
-    )]
+    #[arg(long, value_name = "FORMAT", env = "AWSMFA_PROMPT_FORMAT")]
+    #[arg(default_value = contract::PROMPT_FORMAT)]
     pub format: String,
 
     /// Text once expired
     #[arg(
-        long,
+        long = "expired-format",
         value_name = "TEXT",
-        env = "AWSMFA_PROMPT_EXPIRED",
-        default_value = "aws expired"
+        env = "AWSMFA_PROMPT_EXPIRED"
     )]
+    #[arg(default_value = contract::PROMPT_EXPIRED)]
     pub expired_format: String,
 
     /// Seconds left below which the segment turns yellow
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        env = "AWSMFA_PROMPT_WARN",
-        default_value_t = 3600
-    )]
+    #[arg(long, value_name = "SECONDS", env = "AWSMFA_PROMPT_WARN")]
+    #[arg(default_value_t = contract::PROMPT_WARN)]
     pub warn: i64,
 
     /// Seconds left below which the segment turns red
-    #[arg(
-        long,
-        value_name = "SECONDS",
-        env = "AWSMFA_PROMPT_CRIT",
-        default_value_t = 600
-    )]
+    #[arg(long, value_name = "SECONDS", env = "AWSMFA_PROMPT_CRIT")]
+    #[arg(default_value_t = contract::PROMPT_CRITICAL)]
     pub critical: i64,
 }
 
-/// Where credentials come from: shared by the main command, `credential-process` and `exec`.
+/// Which credentials, and how to get the MFA code for them: shared by the main command,
+/// `rotate`, `credential-process` and `exec`.
 #[derive(Args, Debug, Clone, Default)]
-pub struct SourceArgs {
+pub struct CredentialArgs {
     /// Role to assume, e.g. arn:aws:iam::123456789012:role/admin; without it, an MFA session
     #[arg(value_name = "ROLE_ARN", env = "AWS_MFA_ROLE_TO_ASSUME", add = ArgValueCompleter::new(complete::roles))]
     pub role_arn: Option<String>,
 
     /// Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config
-    #[arg(
-        long,
-        value_name = "NAME",
-        env = "AWS_MFA_PROFILE",
-        add = ArgValueCompleter::new(complete::profiles)
-    )]
+    #[arg(long, value_name = "NAME", env = "AWS_MFA_PROFILE")]
+    #[arg(add = ArgValueCompleter::new(complete::profiles))]
     pub profile: Option<String>,
 
     /// Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]
@@ -200,13 +208,8 @@ pub struct SourceArgs {
     pub duration: Option<u32>,
 
     /// Profile holding the long-lived access keys [default: identity]
-    #[arg(
-        short,
-        long,
-        value_name = "NAME",
-        env = "AWS_MFA_IDENTITY_PROFILE",
-        add = ArgValueCompleter::new(complete::profiles)
-    )]
+    #[arg(short, long, value_name = "NAME", env = "AWS_MFA_IDENTITY_PROFILE")]
+    #[arg(add = ArgValueCompleter::new(complete::profiles))]
     pub identity_profile: Option<String>,
 
     /// MFA device ARN [default: discovered with iam:ListMFADevices]
@@ -239,18 +242,10 @@ pub struct SourceArgs {
 #[derive(Args, Debug, Clone, Default)]
 pub struct GetArgs {
     #[command(flatten)]
-    pub source: SourceArgs,
+    pub creds: CredentialArgs,
 
-    /// Profile that receives the temporary credentials
-    #[arg(
-        short,
-        long,
-        value_name = "NAME",
-        env = "AWS_MFA_TARGET_PROFILE",
-        default_value = "default",
-        add = ArgValueCompleter::new(complete::profiles)
-    )]
-    pub target_profile: String,
+    #[command(flatten)]
+    pub target: Target,
 
     /// Then replace the identity profile's access key (as `awsmfa rotate` does)
     #[arg(long, env = "AWS_MFA_ROTATE_IDENTITY_KEYS", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0, default_missing_value = "true")]

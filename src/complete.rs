@@ -2,19 +2,14 @@
 //! history and never calls AWS. rust-ini reads leniently here: a file awsmfa would refuse to
 //! edit can still offer its names.
 
-use crate::config;
-use crate::history;
+use crate::files::config;
+use crate::files::history;
 use clap_complete::engine::CompletionCandidate;
-use ini::{Ini, ParseOption};
+use ini::Ini;
 use std::ffi::OsStr;
 
 fn load(text: &str) -> Ini {
-    let opt = ParseOption {
-        enabled_escape: false,
-        enabled_quote: false,
-        ..ParseOption::default()
-    };
-    Ini::load_from_str_opt(text, opt).unwrap_or_default()
+    config::load(text).unwrap_or_default()
 }
 
 /// `[name]` in the credentials file; `[profile name]` and `[default]` in the config file.
@@ -24,13 +19,13 @@ pub fn profile_names(credentials: &str, config: &str) -> Vec<String> {
         .flatten()
         .map(str::to_string)
         .collect();
-    for section in load(config).sections().flatten() {
-        if section == "default" {
-            names.push(section.to_string());
-        } else if let Some(name) = section.strip_prefix("profile ") {
-            names.push(name.trim().to_string());
-        }
-    }
+    let conf = load(config);
+    names.extend(
+        conf.sections()
+            .flatten()
+            .filter_map(config::profile_of)
+            .map(str::to_string),
+    );
     names.sort();
     names.dedup();
     names

@@ -49,3 +49,5 @@ impl fmt::Display for Error {
         f.write_str(&self.msg)
     }
 }
+
+impl std::error::Error for Error {}

@@ -1,43 +1,24 @@
-mod atomic;
 mod aws;
-mod cache;
 mod cli;
+mod cmd;
+mod code;
 mod complete;
-mod config;
-mod credfile;
 mod error;
-mod get;
-mod history;
-mod ini;
-mod init;
-mod lastcode;
-mod obtain;
-mod prompt;
-mod rotate;
+mod files;
+mod job;
+mod renewal;
+mod rotation;
+mod segment;
 mod settings;
-mod shellcode;
-mod source;
-mod stamp;
-mod status;
+mod shell;
 mod timefmt;
-mod token;
+mod ui;
 
 use clap::{CommandFactory, Parser};
-use cli::Command;
-use error::{Error, Result};
-use std::io::{ErrorKind, Write};
+use error::Error;
+use shell::contract::{SUBCOMMANDS, VALUE_OPTIONS};
+use std::ffi::OsString;
 use std::process::ExitCode;
-
-/// Writes to stdout; a reader that went away (`awsmfa … | head`) is not an error of ours.
-pub fn stdout(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != ErrorKind::BrokenPipe => {
-            Err(Error::runtime(format!("cannot write to stdout: {e}")))
-        }
-        _ => Ok(()),
-    }
-}
 
 /// clap's usage errors, folded into our one-line form.
 fn usage_error(e: &clap::Error) -> Error {
@@ -52,96 +33,111 @@ fn usage_error(e: &clap::Error) -> Error {
     Error::usage(format!("{msg}; see `awsmfa --help`"))
 }
 
+/// The subcommand moved to the front when options come before it (`awsmfa --profile x
+/// rotate`), as the shell function reads the line: the first word that is neither an option
+/// nor an option's value names it.
+fn subcommand_first(mut args: Vec<OsString>) -> Vec<OsString> {
+    let mut i = 0;
+    while let Some(word) = args.get(i).and_then(|a| a.to_str()) {
+        if word == "--" || !word.starts_with('-') {
+            if i > 0 && SUBCOMMANDS.contains(&word) {
+                let sub = args.remove(i);
+                args.insert(0, sub);
+            }
+            break;
+        }
+        i += if VALUE_OPTIONS.contains(&word) || word == "--shell" {
+            2
+        } else {
+            1
+        };
+    }
+    args
+}
+
 fn main() -> ExitCode {
     // Answers completion requests (COMPLETE=zsh awsmfa -- …) and exits; otherwise a no-op.
     clap_complete::CompleteEnv::with_factory(cli::Cli::command)
         .bin("awsmfa")
         .completer("awsmfa")
         .complete();
+    let args = subcommand_first(std::env::args_os().skip(1).collect());
     // The commands shells run at every start or prompt skip building the whole command tree.
-    let args: Vec<_> = std::env::args_os().skip(1).collect();
     match args.first().and_then(|a| a.to_str()) {
         Some("prompt") => {
-            return match cli::PromptCli::try_parse_from(&args) {
-                Ok(p) => exit(prompt::run(&p.args)),
+            return match cli::parse_prompt(&args) {
+                Ok(p) => exit(cmd::prompt::run(&p)),
                 Err(e) => clap_exit(&e),
             };
         }
         Some("init") => {
-            return match cli::InitCli::try_parse_from(&args) {
-                Ok(i) => exit(stdout(&init::script(i.args.shell))),
+            return match cli::parse_init(&args) {
+                Ok(i) => exit(cmd::init::run(&i)),
                 Err(e) => clap_exit(&e),
             };
         }
         Some("-V" | "--version") if args.len() == 1 => {
-            return exit(stdout(&format!("awsmfa {}\n", env!("CARGO_PKG_VERSION"))));
+            return exit(ui::stdout(&format!(
+                "awsmfa {}\n",
+                env!("CARGO_PKG_VERSION")
+            )));
         }
         _ => {}
     }
-    let cli = match cli::Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => return clap_exit(&e),
-    };
-    let result = match &cli.command {
-        None => get::run(&cli.get),
-        Some(Command::Init(i)) => stdout(&init::script(i.shell)),
-        Some(Command::Prompt(args)) => prompt::run(args),
-        Some(Command::Refresh { shell }) => get::refresh(*shell),
-        Some(Command::Rotate(args)) => get::rotate_only(args),
-        Some(Command::CredentialProcess(args)) => get::credential_process(args),
-        Some(Command::Exec { source, command }) => get::exec(source, command),
-        Some(Command::Status { json }) => status::run(*json),
-        Some(Command::Policies) => stdout(include_str!("../policies/awsmfa-policies.yaml")),
-        Some(Command::Forget {
-            identity_profile,
-            aws_credentials,
-        }) => forget(identity_profile.as_deref(), aws_credentials.clone()),
-        Some(Command::Completions { shell }) => {
-            let mut buf = Vec::new();
-            clap_complete::generate(*shell, &mut cli::Cli::command(), "awsmfa", &mut buf);
-            stdout(&String::from_utf8_lossy(&buf))
-        }
-    };
-    exit(result)
+    let program = std::iter::once(OsString::from("awsmfa"));
+    match cli::Cli::try_parse_from(program.chain(args)) {
+        Ok(cli) => exit(cmd::run(&cli)),
+        Err(e) => clap_exit(&e),
+    }
 }
 
-fn exit(result: Result<()>) -> ExitCode {
+fn exit(result: error::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&e),
+        Err(e) => {
+            ui::error(&e.msg);
+            ExitCode::from(e.exit as u8)
+        }
     }
 }
 
 /// `--help` and `--version` print and succeed; anything else is a usage error.
 fn clap_exit(e: &clap::Error) -> ExitCode {
     if e.use_stderr() {
-        fail(&usage_error(e))
+        exit(Err(usage_error(e)))
     } else {
-        let _ = stdout(&e.render().to_string());
+        let _ = ui::stdout(&e.render().to_string());
         ExitCode::SUCCESS
     }
 }
 
-/// `awsmfa forget`: the cache is keyed by access key id, so a profile name is looked up first.
-fn forget(identity: Option<&str>, credentials: Option<std::path::PathBuf>) -> Result<()> {
-    let key = match identity {
-        None => None,
-        Some(profile) => {
-            let path = credentials.unwrap_or_else(settings::default_credentials);
-            let text = credfile::read(&path)?;
-            let doc = credfile::parse(&path, &text)?;
-            Some(credfile::identity_keys(&doc, &path, profile)?.access_key_id)
-        }
-    };
-    let n = cache::forget(key.as_deref())?;
-    eprintln!(
-        "Forgot {n} cached MFA session{}.",
-        if n == 1 { "" } else { "s" }
-    );
-    Ok(())
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn fail(e: &Error) -> ExitCode {
-    eprintln!("awsmfa: error: {e}");
-    ExitCode::from(e.exit as u8)
+    fn reordered(line: &str) -> String {
+        let args = line.split(' ').map(OsString::from).collect();
+        let out: Vec<String> = subcommand_first(args)
+            .into_iter()
+            .map(|a| a.into_string().unwrap())
+            .collect();
+        out.join(" ")
+    }
+
+    #[test]
+    fn options_may_come_before_the_subcommand() {
+        assert_eq!(reordered("--profile x status"), "status --profile x");
+        assert_eq!(
+            reordered("-i work --no-cache rotate -c 1"),
+            "rotate -i work --no-cache -c 1"
+        );
+        assert_eq!(reordered("status --json"), "status --json");
+        // An option's value is not a subcommand, nor is anything after the first plain word.
+        assert_eq!(reordered("-t status"), "-t status");
+        assert_eq!(
+            reordered("-t=x arn:aws:iam::1:role/r status"),
+            "-t=x arn:aws:iam::1:role/r status"
+        );
+        assert_eq!(reordered("--env -- exec"), "--env -- exec");
+    }
 }

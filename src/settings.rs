@@ -1,11 +1,12 @@
-//! Turns the command line into validated settings: defaults, ranges and formats are checked
-//! here, before any file is read or any request is sent.
+//! Turns the command line (and the `~/.aws/config` profile it names) into validated settings:
+//! defaults, ranges and formats are checked here, before the credentials file is read or any
+//! request is sent.
 
-use crate::cli::SourceArgs;
-use crate::config::{self, Role};
+use crate::cli::CredentialArgs;
+use crate::code::{self, Code};
 use crate::error::{Error, Result};
+use crate::files::config::{self, Role};
 use crate::timefmt;
-use crate::token::{self, Code};
 use std::path::PathBuf;
 
 pub const SESSION_DEFAULT: u32 = 21600;
@@ -112,7 +113,23 @@ pub fn check_duration(requested: Option<u32>, role: bool) -> Result<u32> {
 }
 
 impl Settings {
-    pub fn resolve(args: &SourceArgs) -> Result<Settings> {
+    /// The settings for rotating the identity's key: the identity and its MFA settings only.
+    /// A role has no part, and the MFA session that authorises rotation has the default
+    /// lifetime whatever a role profile asks for.
+    pub fn resolve_identity(args: &CredentialArgs) -> Result<Settings> {
+        if args.role_arn.is_some() {
+            return Err(Error::usage(
+                "rotate replaces the identity profile's key and assumes no role; drop ROLE_ARN",
+            ));
+        }
+        Ok(Settings {
+            roles: Vec::new(),
+            duration: SESSION_DEFAULT,
+            ..Settings::resolve(args)?
+        })
+    }
+
+    pub fn resolve(args: &CredentialArgs) -> Result<Settings> {
         let profile = match &args.profile {
             Some(name) => {
                 let path = config::path();
@@ -176,11 +193,7 @@ impl Settings {
             serial: args.serial_number.clone().or(profile.mfa_serial),
             region: profile.region,
             mfa_process: args.mfa_process.clone().or(profile.mfa_process),
-            code: args
-                .token_code
-                .as_deref()
-                .map(token::from_arg)
-                .transpose()?,
+            code: args.token_code.as_deref().map(code::from_arg).transpose()?,
             no_cache: args.no_cache,
         })
     }

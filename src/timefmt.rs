@@ -1,4 +1,5 @@
-//! Clock, RFC 3339 and human durations: pure formatting apart from `now`.
+//! Clock, RFC 3339 and human durations. The formatting is pure; `now` reads the clock, corrected
+//! by the skew `observe_server_time` saw this run.
 
 use aws_smithy_types::date_time::{DateTime, Format};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -29,12 +30,12 @@ pub fn skew() -> i64 {
 pub fn observe_server_time(server: i64) {
     let skew = server - local_ms().div_euclid(1000);
     if skew.abs() > SKEW_LIMIT && SKEW.swap(skew, Ordering::Relaxed) == 0 {
-        eprintln!(
-            "awsmfa: warning: this machine's clock is {} {} AWS's; remaining times are counted \
-             by AWS's clock. Fix the clock (e.g. enable NTP).",
+        crate::ui::warn(&format!(
+            "this machine's clock is {} {} AWS's; remaining times are counted by AWS's clock. \
+             Fix the clock (e.g. enable NTP).",
             human(skew.abs()),
             if skew > 0 { "behind" } else { "ahead of" }
-        );
+        ));
     }
 }
 
@@ -107,33 +108,28 @@ fn split(secs: i64) -> (i64, i64, i64, i64) {
     (s / 86400, s / 3600 % 24, s / 60 % 60, s % 60)
 }
 
+/// `secs` in at most `most` units, from the largest that is not zero; seconds after minutes
+/// only when `seconds` says so (a lone seconds count is always shown).
+fn in_units(secs: i64, most: usize, seconds: bool) -> String {
+    let (d, h, m, s) = split(secs);
+    let units = [(d, 'd'), (h, 'h'), (m, 'm'), (s, 's')];
+    let first = units.iter().position(|(n, _)| *n > 0).unwrap_or(3);
+    let end = if seconds { 4 } else { 3.max(first + 1) };
+    units[first..end.min(first + most)]
+        .iter()
+        .map(|(n, unit)| format!("{n}{unit}"))
+        .collect()
+}
+
 /// The message form: `5h59m59s`, `59s`, or with days `1d11h59m` (seconds no longer matter).
 pub fn human(secs: i64) -> String {
-    let (d, h, m, s) = split(secs);
-    if d > 0 {
-        format!("{d}d{h}h{m}m")
-    } else if h > 0 {
-        format!("{h}h{m}m{s}s")
-    } else if m > 0 {
-        format!("{m}m{s}s")
-    } else {
-        format!("{s}s")
-    }
+    in_units(secs, 3, true)
 }
 
 /// The prompt form, two units at most: `1d11h`, `5h59m`, `29m`, `42s`. The shell scripts in
 /// `shell/` compute the same text; the shell tests hold them to it.
 pub fn short(secs: i64) -> String {
-    let (d, h, m, s) = split(secs);
-    if d > 0 {
-        format!("{d}d{h}h")
-    } else if h > 0 {
-        format!("{h}h{m}m")
-    } else if m > 0 {
-        format!("{m}m")
-    } else {
-        format!("{s}s")
-    }
+    in_units(secs, 2, false)
 }
 
 /// `YYYYMMDDTHHMMSS` in local time, for the default role session name.

@@ -1,10 +1,10 @@
 //! The credentials file: reading it with hints for the usual mistakes, and writing temporary
 //! credentials into a profile through the line-splicing editor.
 
-use crate::atomic;
 use crate::aws::{Keys, TempCreds};
 use crate::error::{Error, Result};
-use crate::ini::Doc;
+use crate::files::atomic;
+use crate::files::ini::Doc;
 use crate::timefmt;
 use std::fs;
 use std::io::ErrorKind;

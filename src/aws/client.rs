@@ -1,8 +1,10 @@
 //! The AWS calls awsmfa makes, authenticated with exactly the keys it is given.
 //!
-//! Everything here runs on a current-thread tokio runtime built per invocation; the prompt and
-//! completion paths never reach this module.
+//! Each client runs on a current-thread tokio runtime of its own, built only when a call is
+//! needed: the prompt path, completion and runs the MFA session cache answers never build one.
 
+use super::describe::describe;
+use super::{Keys, MfaCode, RoleRequest, TempCreds};
 use crate::error::{Error, Result};
 use crate::timefmt;
 use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
@@ -11,26 +13,9 @@ use aws_runtime::env_config::file::EnvConfigFiles;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextRef;
 use aws_sdk_sts::config::{ConfigBag, Intercept, RuntimeComponents};
-use aws_sdk_sts::error::BoxError;
-use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::error::{BoxError, ProvideErrorMetadata, SdkError};
 use aws_smithy_types::date_time::{DateTime, Format};
-use aws_smithy_types::error::display::DisplayErrorContext;
 use std::time::Duration;
-
-/// An access key pair with an optional session token.
-#[derive(Clone)]
-pub struct Keys {
-    pub access_key_id: String,
-    pub secret_access_key: String,
-    pub session_token: Option<String>,
-}
-
-/// Temporary credentials and their expiry (epoch seconds).
-#[derive(Clone)]
-pub struct TempCreds {
-    pub keys: Keys,
-    pub expiration: i64,
-}
 
 /// Records how far the local clock is from the server's, from the Date header of STS's answers.
 #[derive(Debug)]
@@ -53,87 +38,6 @@ impl Intercept for DateHeader {
         }
         Ok(())
     }
-}
-
-/// What AssumeRole needs besides credentials and MFA.
-pub struct RoleRequest<'a> {
-    pub arn: &'a str,
-    pub session_name: &'a str,
-    pub external_id: Option<&'a str>,
-}
-
-/// The MFA device and code sent with a request; `None` for `skip`.
-pub type Mfa<'a> = Option<(&'a str, &'a str)>;
-
-pub struct Aws {
-    rt: tokio::runtime::Runtime,
-    conf: SdkConfig,
-}
-
-/// Where requests for `service` (`sts`, `iam`) go, for naming it in errors.
-fn endpoint(service: &str) -> String {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    var(&format!("AWS_ENDPOINT_URL_{}", service.to_uppercase()))
-        .or_else(|| var("AWS_ENDPOINT_URL"))
-        .unwrap_or_else(|| format!("https://{service}.amazonaws.com"))
-}
-
-/// One line for a failed call: AWS's own code and message, or what stood between us and AWS.
-fn describe<E>(op: &str, service: &str, err: SdkError<E, HttpResponse>) -> Error
-where
-    E: ProvideErrorMetadata + std::error::Error + 'static,
-{
-    let mut aws_code = None;
-    let msg = match &err {
-        SdkError::ServiceError(e) => {
-            // Some endpoints (proxies, emulators) wrap errors in XML the SDK does not parse:
-            // read the code and message from the body then.
-            let body = e
-                .raw()
-                .body()
-                .bytes()
-                .map(String::from_utf8_lossy)
-                .unwrap_or_default();
-            let code = e.err().code().or_else(|| xml_tag(&body, "Code"));
-            let message = e.err().message().or_else(|| xml_tag(&body, "Message"));
-            aws_code = code.map(str::to_string);
-            match (code, message) {
-                (Some(c), Some(m)) => format!("{op} failed: {c}: {m}"),
-                (Some(c), None) => format!("{op} failed: {c}"),
-                _ => format!("{op} failed: HTTP {}", e.raw().status()),
-            }
-        }
-        SdkError::TimeoutError(_) => format!(
-            "{op} failed: no answer from {} in time; check the network, a proxy or AWS_ENDPOINT_URL",
-            endpoint(service)
-        ),
-        SdkError::DispatchFailure(_) => format!(
-            "{op} failed: cannot reach {} ({}); check the network, a proxy or AWS_ENDPOINT_URL",
-            endpoint(service),
-            root_cause(&err)
-        ),
-        _ => format!("{op} failed: {}", DisplayErrorContext(&err)),
-    };
-    Error {
-        aws_code,
-        ..Error::runtime(msg.replace('\n', " "))
-    }
-}
-
-/// The text of the first `<tag>…</tag>` in `xml`.
-fn xml_tag<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
-    let start = xml.find(&format!("<{tag}>"))? + tag.len() + 2;
-    let len = xml[start..].find(&format!("</{tag}>"))?;
-    Some(xml[start..start + len].trim()).filter(|t| !t.is_empty())
-}
-
-/// The innermost error of a chain, e.g. `Connection refused (os error 111)`.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut e = err;
-    while let Some(source) = e.source() {
-        e = source;
-    }
-    e.to_string()
 }
 
 /// The answer's credentials. The SDK fills missing required members with defaults (empty
@@ -159,6 +63,11 @@ fn temp_creds(op: &str, c: Option<&aws_sdk_sts::types::Credentials>) -> Result<T
         },
         expiration: c.expiration().secs(),
     })
+}
+
+pub struct Aws {
+    rt: tokio::runtime::Runtime,
+    conf: SdkConfig,
 }
 
 impl Aws {
@@ -197,6 +106,18 @@ impl Aws {
         Ok(Aws { rt, conf })
     }
 
+    /// Runs one request `op` (`service:Action`) to its end; a failure is one line.
+    fn call<T, E>(
+        &self,
+        op: &str,
+        request: impl Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
+    ) -> Result<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        self.rt.block_on(request).map_err(|e| describe(op, e))
+    }
+
     /// STS with a look at each answer's Date header, for the clock-skew check.
     fn sts(&self) -> aws_sdk_sts::Client {
         let conf = aws_sdk_sts::config::Builder::from(&self.conf)
@@ -211,10 +132,7 @@ impl Aws {
 
     /// The IAM user name these keys belong to.
     pub fn user_name(&self) -> Result<String> {
-        let out = self
-            .rt
-            .block_on(self.iam().get_user().send())
-            .map_err(|e| describe("iam:GetUser", "iam", e))?;
+        let out = self.call("iam:GetUser", self.iam().get_user().send())?;
         Ok(out
             .user()
             .map(|u| u.user_name().to_string())
@@ -223,32 +141,29 @@ impl Aws {
 
     /// Serial numbers of the user's MFA devices, in the order IAM lists them.
     pub fn mfa_devices(&self, user: &str) -> Result<Vec<String>> {
-        let out = self
-            .rt
-            .block_on(self.iam().list_mfa_devices().user_name(user).send())
-            .map_err(|e| describe("iam:ListMFADevices", "iam", e))?;
-        Ok(out
-            .mfa_devices()
-            .iter()
-            .map(|d| d.serial_number().to_string())
-            .collect())
+        let req = self.iam().list_mfa_devices().user_name(user);
+        let out = self.call("iam:ListMFADevices", req.send())?;
+        let serials = out.mfa_devices().iter().map(|d| d.serial_number());
+        Ok(serials.map(str::to_string).collect())
     }
 
-    pub fn session_token(&self, mfa: Mfa, duration: u32) -> Result<TempCreds> {
+    pub fn session_token(&self, mfa: Option<&MfaCode>, duration: u32) -> Result<TempCreds> {
         let req = self
             .sts()
             .get_session_token()
             .duration_seconds(duration as i32)
-            .set_serial_number(mfa.map(|m| m.0.to_string()))
-            .set_token_code(mfa.map(|m| m.1.to_string()));
-        let out = self
-            .rt
-            .block_on(req.send())
-            .map_err(|e| describe("sts:GetSessionToken", "sts", e))?;
+            .set_serial_number(mfa.map(|m| m.serial.clone()))
+            .set_token_code(mfa.map(|m| m.code.clone()));
+        let out = self.call("sts:GetSessionToken", req.send())?;
         temp_creds("sts:GetSessionToken", out.credentials())
     }
 
-    pub fn assume_role(&self, role: &RoleRequest, mfa: Mfa, duration: u32) -> Result<TempCreds> {
+    pub fn assume_role(
+        &self,
+        role: &RoleRequest,
+        mfa: Option<&MfaCode>,
+        duration: u32,
+    ) -> Result<TempCreds> {
         let role_arn = role.arn;
         let req = self
             .sts()
@@ -257,10 +172,9 @@ impl Aws {
             .role_session_name(role.session_name)
             .set_external_id(role.external_id.map(str::to_string))
             .duration_seconds(duration as i32)
-            .set_serial_number(mfa.map(|m| m.0.to_string()))
-            .set_token_code(mfa.map(|m| m.1.to_string()));
-        let out = self.rt.block_on(req.send()).map_err(|e| {
-            let err = describe("sts:AssumeRole", "sts", e);
+            .set_serial_number(mfa.map(|m| m.serial.clone()))
+            .set_token_code(mfa.map(|m| m.code.clone()));
+        let out = self.call("sts:AssumeRole", req.send()).map_err(|err| {
             if err.msg.contains("DurationSeconds exceeds") {
                 Error::runtime(format!(
                     "{role_arn} does not allow sessions of {duration} s (its MaxSessionDuration is \
@@ -275,31 +189,29 @@ impl Aws {
 
     /// The ARN these credentials act as.
     pub fn caller_arn(&self) -> Result<String> {
-        let out = self
-            .rt
-            .block_on(self.sts().get_caller_identity().send())
-            .map_err(|e| describe("sts:GetCallerIdentity", "sts", e))?;
+        let out = self.call(
+            "sts:GetCallerIdentity",
+            self.sts().get_caller_identity().send(),
+        )?;
         Ok(out.arn().unwrap_or_default().to_string())
     }
 
     /// Access key ids of `user`.
     pub fn access_keys(&self, user: &str) -> Result<Vec<String>> {
-        let out = self
-            .rt
-            .block_on(self.iam().list_access_keys().user_name(user).send())
-            .map_err(|e| describe("iam:ListAccessKeys", "iam", e))?;
-        Ok(out
+        let req = self.iam().list_access_keys().user_name(user);
+        let out = self.call("iam:ListAccessKeys", req.send())?;
+        let ids = out
             .access_key_metadata()
             .iter()
-            .filter_map(|k| k.access_key_id().map(str::to_string))
-            .collect())
+            .filter_map(|k| k.access_key_id());
+        Ok(ids.map(str::to_string).collect())
     }
 
     pub fn create_access_key(&self, user: &str) -> Result<Keys> {
-        let out = self
-            .rt
-            .block_on(self.iam().create_access_key().user_name(user).send())
-            .map_err(|e| describe("iam:CreateAccessKey", "iam", e))?;
+        let out = self.call(
+            "iam:CreateAccessKey",
+            self.iam().create_access_key().user_name(user).send(),
+        )?;
         let key = out
             .access_key()
             .ok_or_else(|| Error::runtime("iam:CreateAccessKey returned no key"))?;
@@ -316,24 +228,7 @@ impl Aws {
             .delete_access_key()
             .user_name(user)
             .access_key_id(key_id);
-        self.rt
-            .block_on(req.send())
-            .map_err(|e| describe("iam:DeleteAccessKey", "iam", e))?;
+        self.call("iam:DeleteAccessKey", req.send())?;
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn xml_tags() {
-        let body = "<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code>\
-                    <Message>The token is invalid.</Message></Error></Errors></ErrorResponse>";
-        assert_eq!(xml_tag(body, "Code"), Some("InvalidClientTokenId"));
-        assert_eq!(xml_tag(body, "Message"), Some("The token is invalid."));
-        assert_eq!(xml_tag(body, "Type"), None);
-        assert_eq!(xml_tag("<Code></Code>", "Code"), None);
     }
 }

@@ -1,13 +1,13 @@
 //! `awsmfa status`: every profile of the credentials and config files and every cached MFA
 //! session, with its kind, masked key id and time left. It never prints a secret.
 
-use crate::cache;
-use crate::config;
-use crate::credfile;
+use crate::cli::StatusArgs;
 use crate::error::Result;
-use crate::ini::Doc;
-use crate::prompt::{self, Level};
-use crate::timefmt;
+use crate::files::ini::Doc;
+use crate::files::{cache, config, credfile};
+use crate::segment::{self, Level};
+use crate::shell::contract;
+use crate::{timefmt, ui};
 use owo_colors::OwoColorize;
 use std::io::IsTerminal;
 
@@ -63,11 +63,7 @@ pub fn config_entries(conf: &ini::Ini) -> Vec<Entry> {
     conf.iter()
         .filter_map(|(section, props)| {
             let section = section?;
-            let name = match section.strip_prefix("profile ") {
-                Some(n) => n.trim(),
-                None if section == "default" => section,
-                None => return None,
-            };
+            let name = config::profile_of(section)?;
             let role = props.get("role_arn").map(str::to_string);
             Some(Entry {
                 profile: name.to_string(),
@@ -139,7 +135,10 @@ pub fn json(entries: &[Entry], now: i64) -> String {
     format!("{}\n", serde_json::Value::Array(items))
 }
 
-pub fn table(entries: &[Entry], now: i64, color: bool) -> String {
+/// Colour by time left, with the prompt's thresholds: `Some((warn, critical))`.
+pub type Colours = Option<(i64, i64)>;
+
+pub fn table(entries: &[Entry], now: i64, colours: Colours) -> String {
     let width = entries
         .iter()
         .map(|e| e.profile.chars().count())
@@ -158,23 +157,24 @@ pub fn table(entries: &[Entry], now: i64, color: bool) -> String {
             Some(s) if s <= 0 => "expired".to_string(),
             Some(s) => timefmt::short(s),
         };
-        let time = match (color, left(e.expiration, now)) {
-            (true, Some(s)) => match prompt::level(s, 3600, 600) {
+        let time = match (colours, left(e.expiration, now)) {
+            (Some((warn, critical)), Some(s)) => match segment::level(s, warn, critical) {
                 Level::Fine => time.green().to_string(),
                 Level::Warn => time.yellow().to_string(),
                 Level::Critical => time.red().to_string(),
             },
             _ => time,
         };
+        // Names and ARNs come from the user's files: shown, never obeyed.
+        let (profile, key) = (ui::clean(&e.profile), ui::clean(&key));
         out.push_str(
-            &format!("{:width$}  {:19}  {key:10}  {time}\n", e.profile, e.kind)
-                .replace("  \n", "\n"),
+            &format!("{profile:width$}  {:19}  {key:10}  {time}\n", e.kind).replace("  \n", "\n"),
         );
     }
     out
 }
 
-pub fn run(as_json: bool) -> Result<()> {
+pub fn run(args: &StatusArgs) -> Result<()> {
     let path = config::aws_path("AWS_SHARED_CREDENTIALS_FILE", "credentials");
     let text = credfile::read(&path).unwrap_or_default();
     let doc = Doc::parse(&text).ok();
@@ -188,14 +188,18 @@ pub fn run(as_json: bool) -> Result<()> {
     }
     entries.extend(cache_entries(doc.as_ref()));
     let now = timefmt::now();
-    let out = if as_json {
+    let out = if args.json {
         json(&entries, now)
     } else {
         let color = std::io::stdout().is_terminal()
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        table(&entries, now, color)
+        let thresholds = (
+            contract::env_seconds("AWSMFA_PROMPT_WARN", contract::PROMPT_WARN),
+            contract::env_seconds("AWSMFA_PROMPT_CRIT", contract::PROMPT_CRITICAL),
+        );
+        table(&entries, now, color.then_some(thresholds))
     };
-    crate::stdout(&out)
+    ui::stdout(&out)
 }
 
 #[cfg(test)]
@@ -221,12 +225,25 @@ mod tests {
         assert_eq!(e[1].kind, "temporary");
         assert_eq!(e[1].expiration, Some(1_795_843_871));
         assert_eq!(e[2].kind, "no keys");
-        let table = table(&e, 1_795_843_871 - 3600 * 5, false);
+        let table = table(&e, 1_795_843_871 - 3600 * 5, None);
         assert!(
             table.contains("default   temporary            ASIA…MPL2   5h0m\n"),
             "{table}"
         );
         assert!(!table.contains("EXAMPLE") && !table.contains(" s\n"));
+    }
+
+    #[test]
+    fn colours_follow_the_prompt_thresholds() {
+        let doc = Doc::parse("[t]\naws_access_key_id = ASIAIOSFODNN7EXAMPL2\naws_session_token = x\nexpiration = 2026-11-28T05:31:11Z\n[\u{1b}]0;x\u{7}]\n").unwrap();
+        let e = credentials_entries(&doc);
+        let now = 1_795_843_871 - 3600 * 5;
+        assert!(table(&e, now, Some((3600, 600))).contains("\x1b[32m5h0m"));
+        assert!(table(&e, now, Some((6 * 3600, 600))).contains("\x1b[33m5h0m"));
+        assert!(table(&e, now, Some((6 * 3600, 5 * 3600))).contains("\x1b[31m5h0m"));
+        let plain = table(&e, now, None);
+        assert!(!plain.contains('\x1b'), "{plain:?}");
+        assert!(plain.contains("\\u{1b}]0;x\\u{7}"), "{plain}");
     }
 
     #[test]

@@ -1,22 +1,6 @@
 //! Shell code that `eval` runs: quoting and `export` lines for each shell.
 
-use clap::ValueEnum;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-    Sh,
-}
-
-impl Shell {
-    /// The shell named by `$SHELL` (e.g. `/usr/bin/zsh`), else POSIX `sh`.
-    pub fn from_env(var: Option<&str>) -> Shell {
-        let name = var.and_then(|p| p.rsplit('/').next()).unwrap_or("");
-        Shell::from_str(name, false).unwrap_or(Shell::Sh)
-    }
-}
+use super::Shell;
 
 /// Single-quotes `s` for bash, zsh and sh: inside `'…'` nothing is special but `'` itself.
 pub fn quote_posix(s: &str) -> String {
@@ -53,13 +37,5 @@ mod tests {
     fn export_lines() {
         assert_eq!(exports(Shell::Zsh, &[("A", "x y")]), "export A='x y'\n");
         assert_eq!(exports(Shell::Fish, &[("A", "x'")]), "set -gx A 'x\\''\n");
-    }
-
-    #[test]
-    fn shell_from_env() {
-        assert_eq!(Shell::from_env(Some("/usr/bin/zsh")), Shell::Zsh);
-        assert_eq!(Shell::from_env(Some("fish")), Shell::Fish);
-        assert_eq!(Shell::from_env(Some("/bin/tcsh")), Shell::Sh);
-        assert_eq!(Shell::from_env(None), Shell::Sh);
     }
 }

@@ -1,8 +1,8 @@
 //! The roles this user assumed before, for completion: one ARN a line, most recent last, in a
 //! 0600 file under the user's data directory.
 
-use crate::atomic;
 use crate::error::Result;
+use crate::files::atomic;
 use std::path::PathBuf;
 
 const KEEP: usize = 50;

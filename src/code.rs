@@ -1,7 +1,9 @@
-//! MFA codes: validation, and the prompt on the terminal.
+//! MFA codes: what a code is, and where one comes from (`CodeSource`): given up front, printed
+//! by an `mfa_process`, or typed at the terminal.
 
 use crate::error::{Error, Result};
 use crate::timefmt;
+use crate::ui;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::CommandExt;
@@ -50,7 +52,7 @@ fn no_terminal() -> Error {
 
 /// Where the code comes from. Whether a code is needed at all is known only after the MFA
 /// session cache has been looked at; `ready` then fails before any request is sent.
-pub enum Source {
+pub enum CodeSource {
     Given(Code),
     /// A command that prints the code (`mfa_process`); `waited` once a reused code made us
     /// wait for the next one.
@@ -66,40 +68,41 @@ pub enum Source {
     Never,
 }
 
-impl Source {
-    pub fn new(given: Option<Code>, process: Option<String>) -> Source {
+impl CodeSource {
+    pub fn new(given: Option<Code>, process: Option<String>) -> CodeSource {
         match (given, process) {
-            (Some(code), _) => Source::Given(code),
-            (None, Some(cmd)) => Source::Process { cmd, waited: false },
+            (Some(code), _) => CodeSource::Given(code),
+            (None, Some(cmd)) => CodeSource::Process { cmd, waited: false },
             (None, None) => OpenOptions::new()
                 .read(true)
                 .write(true)
                 .open("/dev/tty")
-                .map_or(Source::NoTerminal, Source::Terminal),
+                .map_or(CodeSource::NoTerminal, CodeSource::Terminal),
         }
     }
 
     pub fn is_skip(&self) -> bool {
-        matches!(self, Source::Given(Code::Skip))
+        matches!(self, CodeSource::Given(Code::Skip))
     }
 
-    /// Whether `code` can deliver; checked before the requests that precede it.
+    /// Whether this source can deliver a code; checked before any request that only serves one
+    /// (discovering the MFA device), so a run that cannot ask fails first.
     pub fn ready(&self) -> Result<()> {
         match self {
-            Source::Never => Err(need_code()),
-            Source::NoTerminal => Err(no_terminal()),
-            Source::Given(_) | Source::Process { .. } | Source::Terminal(_) => Ok(()),
+            CodeSource::Never => Err(need_code()),
+            CodeSource::NoTerminal => Err(no_terminal()),
+            CodeSource::Given(_) | CodeSource::Process { .. } | CodeSource::Terminal(_) => Ok(()),
         }
     }
 
     /// The code; on the terminal, asked again until it is well-formed.
     pub fn code(&mut self) -> Result<Code> {
         let tty = match self {
-            Source::Terminal(tty) => tty,
-            Source::Given(code) => return Ok(code.clone()),
-            Source::Process { cmd, .. } => return run_process(cmd),
-            Source::NoTerminal => return Err(no_terminal()),
-            Source::Never => return Err(need_code()),
+            CodeSource::Terminal(tty) => tty,
+            CodeSource::Given(code) => return Ok(code.clone()),
+            CodeSource::Process { cmd, .. } => return run_process(cmd),
+            CodeSource::NoTerminal => return Err(no_terminal()),
+            CodeSource::Never => return Err(need_code()),
         };
         let mut input = BufReader::new(&*tty);
         loop {
@@ -113,41 +116,42 @@ impl Source {
             }
             match parse(&line) {
                 Some(code) => return Ok(code),
-                None => eprintln!("The code is the 6 digits your MFA device shows (or `skip`)."),
+                None => ui::notice("The code is the 6 digits your MFA device shows (or `skip`)."),
             }
         }
     }
 }
 
-impl Source {
+impl CodeSource {
     /// `code` was sent by awsmfa within the last 30 s, and AWS accepts a TOTP code once.
     /// Returns whether to ask again: the terminal says so and asks, a process is run again
     /// after the next 30-second window begins, a code given on the command line is sent as is.
-    pub fn reused(&mut self, code: &str, used_at: i64) -> Result<bool> {
+    pub fn reused(&mut self, used_at: i64) -> Result<bool> {
         match self {
-            Source::Terminal(_) => {
-                eprintln!(
-                    "That code was used a moment ago and AWS accepts it once; enter the next one."
+            CodeSource::Terminal(_) => {
+                ui::notice(
+                    "That code was used a moment ago and AWS accepts it once; enter the next one.",
                 );
                 Ok(true)
             }
-            Source::Process { waited: true, cmd } => Err(Error::runtime(format!(
+            CodeSource::Process { waited: true, cmd } => Err(Error::runtime(format!(
                 "mfa_process `{cmd}` gave the code it gave before, also in the next 30-second \
                  window; check the device's clock"
             ))),
-            Source::Process { waited, .. } => {
+            CodeSource::Process { waited, .. } => {
                 let next = (timefmt::now() / 30 + 1) * 30 + 1;
                 let wait = (next - timefmt::now()).max(1);
-                eprintln!(
-                    "awsmfa: the MFA code {code} was used {} s ago and AWS accepts it once; \
+                // The code itself is not shown: a spent code is still a secret for its window.
+                ui::warn(&format!(
+                    "the MFA code mfa_process gave was used {} s ago and AWS accepts it once; \
                      waiting {wait} s for the next one.",
                     timefmt::now() - used_at
-                );
+                ));
                 std::thread::sleep(Duration::from_secs(wait as u64));
                 *waited = true;
                 Ok(true)
             }
-            Source::Given(_) | Source::NoTerminal | Source::Never => Ok(false),
+            CodeSource::Given(_) | CodeSource::NoTerminal | CodeSource::Never => Ok(false),
         }
     }
 }
@@ -160,8 +164,9 @@ fn process_timeout() -> Duration {
     Duration::from_secs(secs.unwrap_or(60))
 }
 
-/// Runs `cmd` with `sh -c` and takes the code from its stdout. Its stdin and stderr are ours,
-/// so a tool that asks to be unlocked can. The output is never echoed: it may be a secret.
+/// Runs `cmd` with `sh -c` and takes the code from its stdout, which is never echoed: it may be
+/// a secret. The child gets a process group of its own so that a timeout ends all it started;
+/// that group is not the terminal's foreground, so a tool that reads the terminal is stopped.
 fn run_process(cmd: &str) -> Result<Code> {
     let fail = |why: String| Error::runtime(format!("mfa_process `{cmd}` {why}"));
     let mut child = Command::new("sh")

@@ -1,20 +1,21 @@
-//! `awsmfa init SHELL`: the script from `shell/`, then the dynamic completion registration.
+//! `awsmfa init SHELL`: the script from `shell/` with its contract filled in, then the dynamic
+//! completion registration.
 
-use crate::cli::InitShell;
+use super::{Shell, contract};
 use clap_complete::env::{EnvCompleter, Fish, Zsh};
 
-const BASH: &str = include_str!("../shell/awsmfa.bash");
-const ZSH: &str = include_str!("../shell/awsmfa.zsh");
-const FISH: &str = include_str!("../shell/awsmfa.fish");
+pub(super) const BASH: &str = include_str!("../../shell/awsmfa.bash");
+pub(super) const ZSH: &str = include_str!("../../shell/awsmfa.zsh");
+pub(super) const FISH: &str = include_str!("../../shell/awsmfa.fish");
 
 /// clap_complete's registration for the shell, naming the command rather than this binary's
 /// path, which would break on upgrades of symlinked installs. bash uses its own function in
 /// shell/awsmfa.bash: the stock one cannot complete ARNs, whose `:` is a bash word break.
-fn registration(shell: InitShell) -> String {
+fn registration(shell: Shell) -> String {
     let completer: &dyn EnvCompleter = match shell {
-        InitShell::Bash => return String::new(),
-        InitShell::Zsh => &Zsh,
-        InitShell::Fish => &Fish,
+        Shell::Zsh => &Zsh,
+        Shell::Fish => &Fish,
+        Shell::Bash | Shell::Sh => return String::new(),
     };
     let mut buf = Vec::new();
     completer
@@ -34,11 +35,13 @@ fn registration(shell: InitShell) -> String {
     }
 }
 
-pub fn script(shell: InitShell) -> String {
+/// The integration for `shell`; `sh` has none (the command line refuses it).
+pub fn script(shell: Shell) -> String {
     let body = match shell {
-        InitShell::Bash => BASH,
-        InitShell::Zsh => ZSH,
-        InitShell::Fish => FISH,
+        Shell::Bash => BASH,
+        Shell::Zsh => ZSH,
+        Shell::Fish => FISH,
+        Shell::Sh => return String::new(),
     };
-    format!("{body}{}", registration(shell))
+    format!("{}{}", contract::fill(body, shell), registration(shell))
 }

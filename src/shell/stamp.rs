@@ -9,8 +9,8 @@ use std::time::{Duration, UNIX_EPOCH};
 /// Stamps expired for a day are removed. `None` when the cache directory is unusable: the
 /// prompt then shows nothing rather than something wrong.
 pub fn create(expiration: i64) -> Option<PathBuf> {
-    let dir = crate::cache::dir()?.join("stamps");
-    crate::atomic::private_dir(&dir).ok()?;
+    let dir = crate::files::cache::dir()?.join("stamps");
+    crate::files::atomic::private_dir(&dir).ok()?;
     let old = crate::timefmt::now() - 86_400;
     for entry in fs::read_dir(&dir).ok()?.flatten() {
         let name = entry.file_name();

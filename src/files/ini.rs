@@ -366,7 +366,7 @@ mod tests {
         const BLANKS: &[&str] = &["", " ", "\t", "  \t"];
         const HEADERS: &[&str] = &["[{}]", "[ {} ]", "  [{}]", "[{}]  ", "\t[ {}]"];
         // The keys a real edit replaces.
-        const OWNED: &[&str] = crate::credfile::OWNED_KEYS;
+        const OWNED: &[&str] = crate::files::credfile::OWNED_KEYS;
         const SET: &[(&str, &str)] = &[
             ("aws_access_key_id", "ASIANEW"),
             ("aws_secret_access_key", "new/secret+=="),

@@ -3,18 +3,22 @@
 //! not have, and every failure says which keys exist and what to do.
 
 use crate::aws::{Aws, Keys, TempCreds};
-use crate::cache;
-use crate::credfile;
 use crate::error::{Error, Result};
+use crate::files::cache;
+use crate::files::credfile;
+use crate::ui;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// IAM is eventually consistent: a new key may take seconds to work everywhere.
 const PROOF_PATIENCE: Duration = Duration::from_secs(30);
 
+/// The identity whose key is replaced: where its keys are written, and who owns them.
 pub struct Identity<'a> {
     pub credentials: &'a Path,
     pub profile: &'a str,
+    /// The IAM user the keys belong to (GetUser with those keys), named in every IAM call.
+    pub user: &'a str,
     pub keys: &'a Keys,
     pub region: &'a str,
 }
@@ -41,13 +45,12 @@ fn prove(keys: &Keys, region: &str) -> Result<()> {
 }
 
 /// Rotates `id`'s key using `session`, the MFA session's credentials (sensible policies let
-/// users manage their keys only with MFA), naming the user explicitly: GetUser with the
-/// long-lived keys tells who that is.
+/// users manage their keys only with MFA), naming the user explicitly.
 pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
-    let user = Aws::new(id.keys, id.region)?.user_name()?;
+    let user = id.user;
     let aws = Aws::new(&session.keys, id.region)?;
     let old = id.keys.access_key_id.as_str();
-    let existing = aws.access_keys(&user)?;
+    let existing = aws.access_keys(user)?;
     if let Some(other) = existing
         .iter()
         .find(|k| *k != old)
@@ -58,20 +61,20 @@ pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
              no third, and awsmfa deletes no key you did not ask it to. If you do not use \
              {other}, delete it with `{}` and run again",
             id.profile,
-            delete_hint(&user, other)
+            delete_hint(user, other)
         )));
     }
-    let new = aws.create_access_key(&user)?;
-    eprintln!("Rotating from {old} to {}.", new.access_key_id);
+    let new = aws.create_access_key(user)?;
+    ui::notice(&format!("Rotating from {old} to {}.", new.access_key_id));
     if let Err(e) = credfile::set_keys(id.credentials, id.profile, &new) {
         // The file still holds the old key, which still works: take the new one back.
-        let undo = match aws.delete_access_key(&user, &new.access_key_id) {
+        let undo = match aws.delete_access_key(user, &new.access_key_id) {
             Ok(()) => format!("the new key {} was deleted again", new.access_key_id),
             Err(d) => format!(
                 "the new key {} could not be deleted ({}): delete it with `{}`",
                 new.access_key_id,
                 d.msg,
-                delete_hint(&user, &new.access_key_id)
+                delete_hint(user, &new.access_key_id)
             ),
         };
         return Err(Error::runtime(format!(
@@ -79,7 +82,7 @@ pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
             e.msg, id.profile
         )));
     }
-    eprintln!("{} profile updated.", id.profile);
+    ui::notice(&format!("{} profile updated.", id.profile));
     // Temporary credentials outlive the key that obtained them: the cached session now
     // belongs to the new key.
     cache::rekey(old, &new.access_key_id);
@@ -91,17 +94,17 @@ pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
             new.access_key_id,
             PROOF_PATIENCE.as_secs(),
             e.msg,
-            delete_hint(&user, old)
+            delete_hint(user, old)
         )));
     }
-    aws.delete_access_key(&user, old).map_err(|e| {
+    aws.delete_access_key(user, old).map_err(|e| {
         Error::runtime(format!(
             "[{}] holds the new key {}, which works, but deleting the old key {old} failed \
              ({}); it is still active: delete it with `{}`",
             id.profile,
             new.access_key_id,
             e.msg,
-            delete_hint(&user, old)
+            delete_hint(user, old)
         ))
     })
 }

@@ -49,14 +49,29 @@ pub fn load(text: &str) -> Result<Ini> {
         .map_err(|e| Error::runtime(format!("cannot read {}: {e}", path().display())))
 }
 
-/// The config section of profile `name`: `[default]` or `[profile NAME]`.
-fn section<'a>(conf: &'a Ini, name: &str) -> Option<&'a ini::Properties> {
-    if name == "default" {
-        conf.section(Some("default"))
-            .or_else(|| conf.section(Some("profile default")))
+/// The profile a config-file section defines, as the AWS CLI names them: `[default]` is
+/// `default`, `[profile NAME]` is `NAME`; other sections (`[sso-session x]`) define none.
+pub fn profile_of(section: &str) -> Option<&str> {
+    if section == "default" {
+        Some(section)
     } else {
-        conf.section(Some(format!("profile {name}")))
+        section.strip_prefix("profile ").map(str::trim)
     }
+}
+
+/// The config section of profile `name`; `[default]` wins over `[profile default]`.
+fn section<'a>(conf: &'a Ini, name: &str) -> Option<&'a ini::Properties> {
+    let mut found = None;
+    for (section, props) in conf.iter() {
+        let Some(section) = section else { continue };
+        if profile_of(section) == Some(name) {
+            if section == "default" {
+                return Some(props);
+            }
+            found = found.or(Some(props));
+        }
+    }
+    found
 }
 
 /// Follows `name` through `source_profile` links down to the profile with keys.
@@ -197,6 +212,17 @@ mfa_process = ykman oath accounts code --single aws
             (d.identity.as_str(), d.region.as_deref()),
             ("default", Some("us-west-2"))
         );
+    }
+
+    #[test]
+    fn sections_name_profiles_as_the_aws_cli_does() {
+        assert_eq!(profile_of("default"), Some("default"));
+        assert_eq!(profile_of("profile team"), Some("team"));
+        assert_eq!(profile_of("profile  spaced "), Some("spaced"));
+        assert_eq!(profile_of("sso-session s"), None);
+        assert_eq!(profile_of("team"), None);
+        let c = conf("[profile default]\nregion = b\n[default]\nregion = a\n");
+        assert_eq!(resolve(&c, "default").unwrap().region.as_deref(), Some("a"));
     }
 
     #[test]

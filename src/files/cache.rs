@@ -3,10 +3,10 @@
 //! Files are 0600 in a 0700 `awsmfa` folder under the user's cache directory, written
 //! atomically under the same lock as every other file.
 
-use crate::atomic;
 use crate::aws::{Keys, TempCreds};
 use crate::error::Result;
-use crate::ini::Doc;
+use crate::files::atomic;
+use crate::files::ini::Doc;
 use crate::timefmt;
 use std::path::PathBuf;
 

@@ -1,10 +1,6 @@
-//! The prompt segment: remaining lifetime text and colour. Pure apart from `run`, which reads
-//! one environment variable or one file — no runtime, no AWS configuration, no process.
+//! The prompt segment: the remaining lifetime as text, coloured by how much is left. Pure: the
+//! shell scripts compute the same text and colour by the same rule (tests hold them to it).
 
-use crate::cli::PromptArgs;
-use crate::credfile;
-use crate::error::Result;
-use crate::ini::Doc;
 use crate::timefmt;
 use owo_colors::OwoColorize;
 
@@ -15,8 +11,7 @@ pub enum Level {
     Critical,
 }
 
-/// Green above `warn` seconds, yellow from there, red from `critical` and when expired. The
-/// shell scripts use the same rule.
+/// Green above `warn` seconds, yellow from there, red from `critical` and when expired.
 pub fn level(remaining: i64, warn: i64, critical: i64) -> Level {
     if remaining <= critical {
         Level::Critical
@@ -55,42 +50,6 @@ pub fn segment(expiration: i64, remaining: i64, style: &Style) -> String {
         Level::Warn => text.yellow().to_string(),
         Level::Critical => text.red().to_string(),
     }
-}
-
-/// The expiry of the credentials in use: AWS_CREDENTIAL_EXPIRATION, else the target profile's
-/// `expiration`. A missing or unreadable file is no expiry, not an error: prompts stay quiet.
-fn expiration(args: &PromptArgs) -> Option<i64> {
-    if let Some(value) = std::env::var("AWS_CREDENTIAL_EXPIRATION")
-        .ok()
-        .filter(|v| !v.is_empty())
-    {
-        return timefmt::parse_rfc3339(&value);
-    }
-    let path = args
-        .aws_credentials
-        .clone()
-        .unwrap_or_else(crate::settings::default_credentials);
-    let text = credfile::read(&path).ok()?;
-    let doc = Doc::parse(&text).ok()?;
-    timefmt::parse_rfc3339(doc.get(&args.target_profile, "expiration")?)
-}
-
-pub fn run(args: &PromptArgs) -> Result<()> {
-    let Some(expiration) = expiration(args) else {
-        return Ok(());
-    };
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let style = Style {
-        format: &args.format,
-        expired: &args.expired_format,
-        warn: args.warn,
-        critical: args.critical,
-        color: args.color && !no_color,
-    };
-    crate::stdout(&format!(
-        "{}\n",
-        segment(expiration, timefmt::remaining(expiration), &style)
-    ))
 }
 
 #[cfg(test)]

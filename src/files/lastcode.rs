@@ -1,7 +1,7 @@
 //! The last MFA code awsmfa sent for each device: a TOTP code is accepted once, so the same
 //! code again within 30 s is not worth sending. Lines `serial code epoch` in a 0600 file.
 
-use crate::atomic;
+use crate::files::atomic;
 use crate::timefmt;
 use std::path::PathBuf;
 
@@ -9,7 +9,7 @@ use std::path::PathBuf;
 pub const WINDOW: i64 = 30;
 
 fn path() -> Option<PathBuf> {
-    Some(crate::cache::dir()?.join("last-codes"))
+    Some(crate::files::cache::dir()?.join("last-codes"))
 }
 
 /// When `code` was sent for `serial` within the last `WINDOW` seconds.
@@ -44,7 +44,7 @@ pub fn record(serial: &str, code: &str) {
         .map_or(Ok(()), atomic::private_dir)
         .and_then(|()| atomic::update(&path, |t| Ok(with_code(t, serial, code, timefmt::now()))));
     if let Err(e) = saved {
-        eprintln!("awsmfa: warning: {e}");
+        crate::ui::warn(&e.msg);
     }
 }
 

@@ -1,0 +1,34 @@
+//! AWS: the credentials awsmfa handles, and the client that makes its STS and IAM calls.
+
+mod client;
+mod describe;
+
+pub use client::Aws;
+
+/// An access key pair with an optional session token.
+#[derive(Clone)]
+pub struct Keys {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+/// Temporary credentials and their expiry (epoch seconds).
+#[derive(Clone)]
+pub struct TempCreds {
+    pub keys: Keys,
+    pub expiration: i64,
+}
+
+/// What AssumeRole needs besides credentials and MFA.
+pub struct RoleRequest<'a> {
+    pub arn: &'a str,
+    pub session_name: &'a str,
+    pub external_id: Option<&'a str>,
+}
+
+/// The MFA device and the code it showed, sent with GetSessionToken or AssumeRole.
+pub struct MfaCode {
+    pub serial: String,
+    pub code: String,
+}

@@ -1,0 +1,70 @@
+//! The main job: MFA code in, temporary credentials out, into the target profile (and, with
+//! `--env`, into the shell); `--rotate-identity-keys` then replaces the identity's key.
+
+use crate::cli::GetArgs;
+use crate::error::{Error, Result};
+use crate::files::{credfile, history};
+use crate::job::CredentialJob;
+use crate::renewal;
+use crate::shell::{Shell, exports};
+use crate::{code, timefmt, ui};
+
+/// A name a `[section]` line holds and gives back unchanged.
+fn check_profile_name(name: &str) -> Result<()> {
+    let ok = !name.is_empty() && name.trim() == name && !name.contains(['\n', '\r']);
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::usage(format!(
+            "the target profile name {name:?} cannot be a [section] name: no line breaks, and \
+             no spaces at either end"
+        )))
+    }
+}
+
+pub fn run(args: &GetArgs) -> Result<()> {
+    execute(args, CredentialJob::new(&args.creds)?, None)
+}
+
+/// Obtains the job's credentials, writes them to the target profile and reports. With
+/// `newer_than` (`refresh`), credentials that do not outlive that instant count as needing a
+/// code.
+pub fn execute(args: &GetArgs, mut job: CredentialJob, newer_than: Option<i64>) -> Result<()> {
+    check_profile_name(&args.target.name)?;
+    let settings = job.settings();
+    if settings.identity == args.target.name {
+        return Err(Error::usage(format!(
+            "the target profile [{}] is the identity profile: writing there would destroy your \
+             long-lived keys; pick another with -t NAME",
+            args.target.name
+        )));
+    }
+    let shell = args.env.then(|| {
+        args.shell
+            .unwrap_or_else(|| Shell::from_env(std::env::var("SHELL").ok().as_deref()))
+    });
+    let creds = job.credentials()?;
+    // The shell's expiry is by the local clock, AWS's by its own.
+    if newer_than.is_some_and(|t| creds.expiration - timefmt::skew() <= t + 60) {
+        return Err(code::need_code());
+    }
+    let settings = job.settings();
+    credfile::store(&settings.credentials, &args.target.name, &creds)?;
+    for role in &settings.roles {
+        // Only completion reads the history: failing to record is not worth failing the run.
+        if let Err(e) = history::record(&role.arn) {
+            ui::warn(&e.msg);
+        }
+    }
+    ui::notice(&format!(
+        "Temporary credentials will expire in {}.",
+        timefmt::human(timefmt::remaining(creds.expiration))
+    ));
+    if args.rotate_identity_keys {
+        job.rotate()?;
+    }
+    if let Some(shell) = shell {
+        ui::stdout(&exports::code(shell, &creds, &renewal::encode(args)))?;
+    }
+    Ok(())
+}

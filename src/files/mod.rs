@@ -1,0 +1,11 @@
+//! The files awsmfa reads and writes: the credentials file (edited line by line, never
+//! regenerated), `~/.aws/config`, and its own cache of MFA sessions, recent codes and roles.
+//! Every write goes through `atomic`.
+
+pub mod atomic;
+pub mod cache;
+pub mod config;
+pub mod credfile;
+pub mod history;
+pub mod ini;
+pub mod lastcode;

@@ -1,0 +1,268 @@
+//! One credential job: the resolved settings, the identity's long-lived keys and region, and
+//! where the MFA code comes from. It answers with the MFA session (from the cache while it
+//! lives, else with one code), with the credentials asked for (roles chained on that session,
+//! so they renew without a code), and rotates the identity's key.
+
+use crate::aws::{Aws, Keys, MfaCode, RoleRequest, TempCreds};
+use crate::cli::CredentialArgs;
+use crate::code::{Code, CodeSource};
+use crate::error::{Error, Result};
+use crate::files::{cache, credfile, lastcode};
+use crate::rotation;
+use crate::settings::{CHAIN_MAX, SESSION_DEFAULT, Settings};
+use crate::timefmt;
+use crate::ui;
+
+pub struct CredentialJob {
+    settings: Settings,
+    keys: Keys,
+    region: String,
+    codes: CodeSource,
+    /// The client that signs with the identity's keys, made on first use: a run the cache
+    /// answers needs no runtime and no SDK configuration.
+    identity_client: Option<Aws>,
+    /// The MFA session in hand, once loaded or obtained: rotation after a run asks no more.
+    session: Option<TempCreds>,
+}
+
+/// Whether AWS refused the credentials themselves, so a new session may succeed.
+fn rejected(e: &Error) -> bool {
+    matches!(
+        e.aws_code.as_deref(),
+        Some("ExpiredToken" | "InvalidClientTokenId")
+    )
+}
+
+impl CredentialJob {
+    /// The job `args` describe; a code comes from `-c`, the `mfa_process` or the terminal.
+    pub fn new(args: &CredentialArgs) -> Result<CredentialJob> {
+        let settings = Settings::resolve(args)?;
+        let codes = CodeSource::new(settings.code.clone(), settings.mfa_process.clone());
+        CredentialJob::with(settings, codes)
+    }
+
+    /// The job `args` describe, for renewing without the user (`refresh`): a code is never
+    /// asked for, and needing one is the answer.
+    pub fn renewing(args: &CredentialArgs) -> Result<CredentialJob> {
+        CredentialJob::with(Settings::resolve(args)?, CodeSource::Never)
+    }
+
+    /// `settings` with the identity's keys read from the credentials file.
+    pub fn with(settings: Settings, codes: CodeSource) -> Result<CredentialJob> {
+        let (keys, region) = credfile::identity(
+            &settings.credentials,
+            &settings.identity,
+            settings.region.as_deref(),
+        )?;
+        Ok(CredentialJob {
+            settings,
+            keys,
+            region,
+            codes,
+            identity_client: None,
+            session: None,
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    fn identity_client(&mut self) -> Result<&Aws> {
+        let aws = match self.identity_client.take() {
+            Some(aws) => aws,
+            None => Aws::new(&self.keys, &self.region)?,
+        };
+        Ok(self.identity_client.insert(aws))
+    }
+
+    fn skip(&self) -> bool {
+        self.codes.is_skip()
+    }
+
+    /// The live cached session, unless this run may not use the cache (`--no-cache`, `skip`).
+    fn cached(&self) -> Option<TempCreds> {
+        if self.settings.no_cache || self.skip() {
+            return None;
+        }
+        let serial = self.settings.serial.as_deref();
+        cache::load(&self.keys.access_key_id, serial).map(|s| s.creds)
+    }
+
+    /// The MFA session: the one in hand, the cached one while it lives, else a new one. A new
+    /// session lasts what was asked for when it is the product, the default when roles ride
+    /// on it.
+    pub fn mfa_session(&mut self) -> Result<TempCreds> {
+        if let Some(session) = &self.session {
+            return Ok(session.clone());
+        }
+        if let Some(creds) = self.cached() {
+            ui::notice(&format!(
+                "Reusing the MFA session, which expires in {}.",
+                timefmt::human(timefmt::remaining(creds.expiration))
+            ));
+            self.session = Some(creds.clone());
+            return Ok(creds);
+        }
+        let duration = if self.settings.roles.is_empty() {
+            self.settings.duration
+        } else {
+            SESSION_DEFAULT
+        };
+        self.new_session(duration)
+    }
+
+    /// The credentials asked for: the MFA session itself, or the last role of the chain.
+    pub fn credentials(&mut self) -> Result<TempCreds> {
+        let roles = self.settings.roles.clone();
+        let requests: Vec<RoleRequest> = roles
+            .iter()
+            .map(|r| RoleRequest {
+                arn: &r.arn,
+                session_name: r.session_name.as_deref().unwrap_or_default(),
+                external_id: r.external_id.as_deref(),
+            })
+            .collect();
+        let Some((first, rest)) = requests.split_first() else {
+            return self.mfa_session();
+        };
+        let duration = self.settings.duration;
+        let mut creds = self.assume_first(first)?;
+        for role in rest {
+            creds = Aws::new(&creds.keys, &self.region)?.assume_role(role, None, duration)?;
+        }
+        Ok(creds)
+    }
+
+    /// Replaces the identity's access key, authorised by the MFA session.
+    pub fn rotate(&mut self) -> Result<()> {
+        let session = self.mfa_session()?;
+        let user = self.identity_client()?.user_name()?;
+        let identity = rotation::Identity {
+            credentials: &self.settings.credentials,
+            profile: &self.settings.identity,
+            user: &user,
+            keys: &self.keys,
+            region: &self.region,
+        };
+        rotation::rotate(&identity, &session)
+    }
+
+    /// The base role: chained on the MFA session when it can be, else assumed directly with
+    /// MFA (no cache wanted, `skip`, or longer than AWS allows a chained session).
+    fn assume_first(&mut self, role: &RoleRequest) -> Result<TempCreds> {
+        let duration = self.settings.duration;
+        let skip = self.skip();
+        if skip || self.settings.no_cache || duration > CHAIN_MAX {
+            if !skip && !self.settings.no_cache {
+                ui::notice(&format!(
+                    "AWS caps chained role sessions at 1 h, so {} is assumed directly with MFA \
+                     for {duration} s.",
+                    role.arn
+                ));
+            }
+            let mfa = self.serial_and_code()?;
+            return self
+                .identity_client()?
+                .assume_role(role, mfa.as_ref(), duration);
+        }
+        let region = self.region.clone();
+        let chain = |session: &TempCreds| {
+            Aws::new(&session.keys, &region)?.assume_role(role, None, duration)
+        };
+        let Some(session) = self.session.clone().or_else(|| self.cached()) else {
+            return chain(&self.new_session(SESSION_DEFAULT)?);
+        };
+        match chain(&session) {
+            Err(e) if rejected(&e) => {
+                ui::warn(&format!(
+                    "the cached MFA session was rejected ({}); starting a new one.",
+                    e.aws_code.as_deref().unwrap_or_default()
+                ));
+                // Best-effort, like saving: the new session replaces the entry anyway.
+                if let Err(e) = cache::forget(Some(&self.keys.access_key_id)) {
+                    ui::warn(&e.msg);
+                }
+                self.session = None;
+                chain(&self.new_session(SESSION_DEFAULT)?)
+            }
+            other => {
+                self.session = Some(session);
+                other
+            }
+        }
+    }
+
+    /// A new MFA session from GetSessionToken, cached unless it was made without MFA or the
+    /// cache is not wanted.
+    fn new_session(&mut self, duration: u32) -> Result<TempCreds> {
+        let mfa = self.serial_and_code()?;
+        let creds = self
+            .identity_client()?
+            .session_token(mfa.as_ref(), duration)?;
+        if let (Some(mfa), false) = (&mfa, self.settings.no_cache) {
+            let session = cache::Session {
+                serial: mfa.serial.clone(),
+                creds: creds.clone(),
+            };
+            // The credentials are good either way; only the next run would ask again.
+            if let Err(e) = cache::save(&self.keys.access_key_id, &session) {
+                ui::warn(&format!("the MFA session was not cached: {}", e.msg));
+            }
+        }
+        self.session = Some(creds.clone());
+        Ok(creds)
+    }
+
+    /// The MFA device and a code, or `None` for `skip`. A run that cannot ask fails before
+    /// any request.
+    fn serial_and_code(&mut self) -> Result<Option<MfaCode>> {
+        self.codes.ready()?;
+        if self.skip() {
+            ui::notice(
+                "MFA skipped: these credentials will not satisfy aws:MultiFactorAuthPresent.",
+            );
+            return Ok(None);
+        }
+        let serial = match self.settings.serial.clone() {
+            Some(serial) => serial,
+            None => self.discover_serial()?,
+        };
+        loop {
+            let code = match self.codes.code()? {
+                Code::Digits(digits) => digits,
+                Code::Skip => return Ok(None),
+            };
+            match lastcode::used_at(&serial, &code) {
+                Some(at) if self.codes.reused(at)? => continue,
+                _ => {
+                    lastcode::record(&serial, &code);
+                    return Ok(Some(MfaCode { serial, code }));
+                }
+            }
+        }
+    }
+
+    /// The first MFA device of the user who owns the keys, warning when there are several.
+    fn discover_serial(&mut self) -> Result<String> {
+        let aws = self.identity_client()?;
+        let user = aws.user_name()?;
+        let devices = aws.mfa_devices(&user)?;
+        match devices.as_slice() {
+            [] => Err(Error::runtime(format!(
+                "IAM user {user} has no MFA device; assign one (IAM console: Security \
+                 credentials, Assign MFA device), or pass --serial-number ARN"
+            ))),
+            [one] => Ok(one.clone()),
+            [first, ..] => {
+                ui::warn(&format!(
+                    "IAM user {user} has {} MFA devices ({}); using {first}. Pick one with \
+                     --serial-number ARN.",
+                    devices.len(),
+                    devices.join(", ")
+                ));
+                Ok(first.clone())
+            }
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! What the binary and the scripts in `shell/` must agree on: defaults, segment texts and the
+//! command line's shape. The scripts hold `::NAME::` placeholders that `fill` replaces at
+//! `awsmfa init`, so a value lives here only; unit tests hold the lists to clap's.
+
+use super::Shell;
+use super::quote::{quote_fish, quote_posix};
+
+/// The prompt segment while the credentials live; fields {remaining}, {seconds}, {expiration}.
+pub const PROMPT_FORMAT: &str = "aws {remaining}";
+/// The prompt segment once they have expired.
+pub const PROMPT_EXPIRED: &str = "aws expired";
+/// Seconds left below which the segment is yellow (AWSMFA_PROMPT_WARN).
+pub const PROMPT_WARN: i64 = 3600;
+/// Seconds left below which the segment is red (AWSMFA_PROMPT_CRIT).
+pub const PROMPT_CRITICAL: i64 = 600;
+/// Seconds left below which the hook renews (AWSMFA_REFRESH_WINDOW).
+pub const REFRESH_WINDOW: i64 = 300;
+/// Seconds between the hook's attempts for the same credentials (AWSMFA_REFRESH_BACKOFF).
+pub const REFRESH_BACKOFF: i64 = 300;
+
+/// Every subcommand, `help` included: the shell function hands these to the binary as they
+/// are, since they print or do something other than export credentials.
+pub const SUBCOMMANDS: &[&str] = &[
+    "init",
+    "prompt",
+    "refresh",
+    "forget",
+    "rotate",
+    "credential-process",
+    "exec",
+    "status",
+    "policies",
+    "completions",
+    "help",
+];
+
+/// The main command's options whose value is the next word: skipped when looking for the
+/// subcommand among the arguments (`awsmfa --profile x status`). `--shell` takes one too, but
+/// the shell function hands any line with it to the binary as it is, before this list counts.
+pub const VALUE_OPTIONS: &[&str] = &[
+    "--profile",
+    "--aws-credentials",
+    "-d",
+    "--duration",
+    "-i",
+    "--identity-profile",
+    "--serial-number",
+    "--role-session-name",
+    "-c",
+    "--token-code",
+    "--mfa-process",
+    "-t",
+    "--target-profile",
+];
+
+/// A numeric setting read as the scripts read it: plain decimal digits (at most 15), else the
+/// default.
+fn seconds(value: Option<&str>, default: i64) -> i64 {
+    value
+        .filter(|v| !v.is_empty() && v.len() <= 15 && v.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The numeric setting in environment variable `var`, as the scripts read it.
+pub fn env_seconds(var: &str, default: i64) -> i64 {
+    seconds(std::env::var(var).ok().as_deref(), default)
+}
+
+/// The word list of a `case` pattern: `a | b` in bash and zsh, `a b` in fish.
+fn alternatives(shell: Shell, words: &[&str]) -> String {
+    words.join(if shell == Shell::Fish { " " } else { " | " })
+}
+
+fn quoted(shell: Shell, text: &str) -> String {
+    match shell {
+        Shell::Fish => quote_fish(text),
+        _ => quote_posix(text),
+    }
+}
+
+/// `script` with every `::NAME::` placeholder replaced by this module's value, in `shell`'s
+/// syntax.
+pub fn fill(script: &str, shell: Shell) -> String {
+    let values = [
+        ("::SUBCOMMANDS::", alternatives(shell, SUBCOMMANDS)),
+        ("::VALUE_OPTIONS::", alternatives(shell, VALUE_OPTIONS)),
+        ("::PROMPT_FORMAT::", quoted(shell, PROMPT_FORMAT)),
+        ("::PROMPT_EXPIRED::", quoted(shell, PROMPT_EXPIRED)),
+        ("::PROMPT_WARN::", PROMPT_WARN.to_string()),
+        ("::PROMPT_CRITICAL::", PROMPT_CRITICAL.to_string()),
+        ("::REFRESH_WINDOW::", REFRESH_WINDOW.to_string()),
+        ("::REFRESH_BACKOFF::", REFRESH_BACKOFF.to_string()),
+    ];
+    values
+        .iter()
+        .fold(script.to_string(), |text, (name, value)| {
+            text.replace(name, value)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Cli;
+    use clap::CommandFactory;
+
+    #[test]
+    fn subcommands_are_clap_s() {
+        let cli = Cli::command();
+        let mut clap: Vec<&str> = cli.get_subcommands().map(|c| c.get_name()).collect();
+        clap.push("help");
+        clap.sort_unstable();
+        let mut ours = SUBCOMMANDS.to_vec();
+        ours.sort_unstable();
+        assert_eq!(ours, clap);
+    }
+
+    #[test]
+    fn value_options_are_clap_s() {
+        let cli = Cli::command();
+        let mut clap: Vec<String> = Vec::new();
+        for arg in cli.get_arguments().filter(|a| !a.is_positional()) {
+            let takes_value = arg.get_action().takes_values()
+                && arg.get_num_args().is_none_or(|n| n.min_values() > 0);
+            if takes_value {
+                clap.extend(arg.get_short().map(|s| format!("-{s}")));
+                clap.extend(arg.get_long().map(|l| format!("--{l}")));
+            }
+        }
+        clap.retain(|o| o != "--shell");
+        clap.sort_unstable();
+        let mut ours: Vec<String> = VALUE_OPTIONS.iter().map(|s| s.to_string()).collect();
+        ours.sort_unstable();
+        assert_eq!(ours, clap);
+    }
+
+    #[test]
+    fn every_placeholder_is_filled() {
+        for (shell, script) in [
+            (Shell::Bash, super::super::init::BASH),
+            (Shell::Zsh, super::super::init::ZSH),
+            (Shell::Fish, super::super::init::FISH),
+        ] {
+            let filled = fill(script, shell);
+            let left: Vec<&str> = filled
+                .split("::")
+                .skip(1)
+                .step_by(2)
+                .filter(|w| w.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+                .collect();
+            assert!(left.is_empty(), "{shell:?}: unknown placeholders {left:?}");
+            for list in [SUBCOMMANDS, VALUE_OPTIONS] {
+                assert!(filled.contains(&alternatives(shell, list)), "{shell:?}");
+            }
+            assert!(filled.contains(&PROMPT_CRITICAL.to_string()), "{shell:?}");
+        }
+    }
+
+    #[test]
+    fn values_are_quoted_for_each_shell() {
+        assert_eq!(
+            fill("f=::PROMPT_FORMAT:: w=::PROMPT_WARN::", Shell::Bash),
+            "f='aws {remaining}' w=3600"
+        );
+        assert_eq!(
+            fill("case ::SUBCOMMANDS::", Shell::Fish),
+            format!("case {}", SUBCOMMANDS.join(" "))
+        );
+    }
+
+    #[test]
+    fn numbers_as_the_scripts_read_them() {
+        assert_eq!(seconds(Some("120"), 7), 120);
+        assert_eq!(seconds(Some("0120"), 7), 120);
+        for bad in [
+            Some("-5"),
+            Some(""),
+            Some("1e3"),
+            Some(" 9"),
+            Some("1234567890123456"),
+            None,
+        ] {
+            assert_eq!(seconds(bad, 7), 7, "{bad:?}");
+        }
+    }
+}
