@@ -1,0 +1,90 @@
+//! The `awsmfa` function: credentials evaluated into the shell, everything else straight through.
+
+use super::kit::*;
+use crate::core::value;
+use crate::harness::*;
+
+/// The version `awsmfa --version` prints.
+const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[test]
+fn the_function_evals_credentials_into_the_shell() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    for sh in SHELLS {
+        let shells = Shells::new(Sandbox::with_user(moto, &user));
+        let env_shell = format!("--shell {}", sh.name());
+        let eval_env = match sh {
+            Sh::Fish => format!("awsmfa --env {env_shell} -t viaenv -c 123456 | source"),
+            _ => format!("eval \"$(awsmfa --env {env_shell} -t viaenv -c 123456)\""),
+        };
+        let mut s = Script::strict(sh);
+        s.line(sh.init())
+            .line(&sh.export("AWS_ACCESS_KEY_ID", "sentinel"))
+            .line(&sh.export("AWS_PROFILE", "p"))
+            .line(&sh.export("AWS_DEFAULT_PROFILE", "dp"))
+            // A failure: the binary's status, nothing changed.
+            .status("bad", "awsmfa -c 12")
+            .show("bad.key", &sh.var("AWS_ACCESS_KEY_ID"))
+            .show("bad.exp", &sh.is_set("AWSMFA_EXPIRATION"))
+            .show("bad.profile", &sh.var("AWS_PROFILE"))
+            .status("good", "awsmfa -c 123456")
+            .show("good.key", &sh.var("AWS_ACCESS_KEY_ID"))
+            .show("good.exp", &sh.var("AWSMFA_EXPIRATION"))
+            .show("good.profile", &sh.is_set("AWS_PROFILE"))
+            .show("good.dprofile", &sh.is_set("AWS_DEFAULT_PROFILE"))
+            // The exports reach child processes: the binary reads AWS_CREDENTIAL_EXPIRATION.
+            .status("prompt", "awsmfa prompt")
+            .status("version", "awsmfa --version")
+            .status("usage", "awsmfa prompt --bogus")
+            // The README's `eval "$(awsmfa --env)"` still works with the function loaded.
+            .status("viaenv", &eval_env);
+        let out = shells.run(&s);
+        let what = sh.name();
+
+        assert_eq!(out.get("bad"), "2", "{out}");
+        assert_eq!(out.get("bad.key"), "sentinel", "{out}");
+        assert_eq!(out.get("bad.exp"), "", "{out}");
+        assert_eq!(out.get("bad.profile"), "p", "{out}");
+        assert!(
+            out.stderr
+                .contains("awsmfa: error: the MFA token code must be 6 digits"),
+            "{what}: the binary's message must reach the terminal\n{out}"
+        );
+
+        assert_eq!(out.get("good"), "0", "{out}");
+        assert_eq!(out.get("good.key"), "AKIAIOSFODNN7EXAMPLE", "{out}");
+        let exp: i64 = out.get("good.exp").parse().unwrap();
+        assert!((21500..=21600).contains(&(exp - now())), "{what}: {exp}");
+        assert_eq!(out.get("good.profile"), "", "{out}");
+        assert_eq!(out.get("good.dprofile"), "", "{out}");
+        assert!(
+            value(&shells.sb.creds(), "default", "aws_session_token").is_some(),
+            "{what}: the credentials file was not written\n{}",
+            shells.sb.creds()
+        );
+
+        assert_eq!(out.get("prompt"), "0", "{out}");
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l == "aws 5h59m" || l == "aws 6h0m"),
+            "{what}: awsmfa prompt did not see the exported expiry\n{out}"
+        );
+        assert_eq!(out.get("version"), "0", "{out}");
+        assert!(
+            out.stdout.lines().any(|l| l == format!("awsmfa {VERSION}")),
+            "{what}: --version must pass through to stdout\n{out}"
+        );
+        assert_eq!(out.get("usage"), "2", "{out}");
+        assert_eq!(out.get("viaenv"), "0", "{out}");
+        assert!(
+            value(&shells.sb.creds(), "viaenv", "aws_access_key_id").is_some(),
+            "{what}: {out}"
+        );
+        assert!(
+            !out.stderr.contains("cannot be used multiple times"),
+            "{out}"
+        );
+    }
+}
