@@ -23,30 +23,31 @@ awsmfa() {
     # it again would be a usage error), goes to the binary as it is. The subcommand is the
     # first word that is neither an option nor an option's value (`awsmfa --profile x status`).
     for arg in "$@"; do
-        if [[ -n $skip ]]; then
+        if [[ -n ${skip} ]]; then
             skip=
             continue
         fi
-        case $arg in
+        case ${arg} in
             -h | --help | -V | --version | --env | --shell | --shell=*)
                 command awsmfa "$@"
                 return
                 ;;
             ::VALUE_OPTIONS::) skip=1 ;;
             -*) ;;
-            *) [[ -n $first ]] || first=$arg ;;
+            *) [[ -n ${first} ]] || first=${arg} ;;
         esac
     done
-    case $first in
+    case ${first} in
         ::SUBCOMMANDS::)
             command awsmfa "$@"
             return
             ;;
+        *) ;;
     esac
     # Only stdout (the code to eval) is captured: stdin and stderr stay on the
     # terminal for the MFA prompt and the messages.
     if out=$(command awsmfa --env --shell bash "$@"); then
-        eval "$out"
+        eval "${out}"
         # Decision: the exported keys must win, also for tools that prefer
         # AWS_PROFILE / AWS_DEFAULT_PROFILE over keys in the environment.
         unset AWS_PROFILE AWS_DEFAULT_PROFILE
@@ -55,7 +56,7 @@ awsmfa() {
         return 0
     else
         st=$?
-        return "$st"
+        return "${st}"
     fi
 }
 
@@ -96,22 +97,22 @@ _awsmfa_segment() {
         _awsmfa_now=$(date +%s)
     fi
     _awsmfa_int r "${AWSMFA_EXPIRATION-}" ''
-    if [[ -z $r ]]; then
+    if [[ -z ${r} ]]; then
         return 0
     fi
     r=$((r - _awsmfa_now))
-    _awsmfa_r=$r
+    _awsmfa_r=${r}
     _awsmfa_int warn "${AWSMFA_PROMPT_WARN-}" ::PROMPT_WARN::
     _awsmfa_int crit "${AWSMFA_PROMPT_CRIT-}" ::PROMPT_CRITICAL::
     if ((r <= 0)); then
-        txt=${AWSMFA_PROMPT_EXPIRED:-$expired}
+        txt=${AWSMFA_PROMPT_EXPIRED:-${expired}}
         color=31
     else
-        _awsmfa_remaining "$r"
-        fmt=${AWSMFA_PROMPT_FORMAT:-$fmt}
+        _awsmfa_remaining "${r}"
+        fmt=${AWSMFA_PROMPT_FORMAT:-${fmt}}
         # The fields of `awsmfa prompt --format`, in its order.
-        txt=${fmt//"{remaining}"/"$_awsmfa_txt"}
-        txt=${txt//"{seconds}"/"$r"}
+        txt=${fmt//"{remaining}"/"${_awsmfa_txt}"}
+        txt=${txt//"{seconds}"/"${r}"}
         txt=${txt//"{expiration}"/"${AWS_CREDENTIAL_EXPIRATION-}"}
         if ((r <= crit)); then
             color=31
@@ -122,18 +123,18 @@ _awsmfa_segment() {
         fi
     fi
     if [[ -n ${NO_COLOR-} ]]; then
-        AWSMFA_PROMPT=$txt
+        AWSMFA_PROMPT=${txt}
     else
         # \[ and \] are decoded before parameter expansion in PS1, so a value
         # expanded there carries readline's raw markers \001 ... \002 itself.
-        AWSMFA_PROMPT=$'\001\e['"$color"$'m\002'"$txt"$'\001\e[39m\002'
+        AWSMFA_PROMPT=$'\001\e['"${color}"$'m\002'"${txt}"$'\001\e[39m\002'
     fi
 }
 
 # awsmfa_prompt: print the segment (for prompts built by functions).
 awsmfa_prompt() {
     _awsmfa_segment
-    printf '%s' "$AWSMFA_PROMPT"
+    printf '%s' "${AWSMFA_PROMPT}"
 }
 
 # _awsmfa_refresh: one refresh attempt, then back off. The back-off belongs to
@@ -142,20 +143,20 @@ awsmfa_prompt() {
 # The same notice is not repeated for the same credentials.
 _awsmfa_refresh() {
     local out st backoff kind msg exp=${AWSMFA_EXPIRATION-}
-    if [[ ${_awsmfa_retry_exp-} == "$exp" ]] && ((_awsmfa_now < ${_awsmfa_retry_at:-0})); then
+    if [[ ${_awsmfa_retry_exp-} == "${exp}" ]] && ((_awsmfa_now < ${_awsmfa_retry_at:-0})); then
         return 0
     fi
     # Back off first, so an interrupted attempt (Ctrl-C) backs off too.
     _awsmfa_int backoff "${AWSMFA_REFRESH_BACKOFF-}" ::REFRESH_BACKOFF::
     _awsmfa_retry_at=$((_awsmfa_now + backoff))
-    _awsmfa_retry_exp=$exp
+    _awsmfa_retry_exp=${exp}
     if out=$(command awsmfa refresh --shell bash </dev/null 2>/dev/null); then
         st=0
     else
         st=$?
     fi
-    if ((st == 0)) && [[ -n $out ]]; then
-        eval "$out"
+    if ((st == 0)) && [[ -n ${out} ]]; then
+        eval "${out}"
         unset AWS_PROFILE AWS_DEFAULT_PROFILE
         _awsmfa_retry_exp=${AWSMFA_EXPIRATION-}
         _awsmfa_segment
@@ -166,15 +167,15 @@ _awsmfa_refresh() {
         msg='could not refresh AWS credentials — run awsmfa refresh to see why'
     elif ((_awsmfa_r > 0)); then
         kind=soon
-        _awsmfa_remaining "$_awsmfa_r"
-        msg="AWS credentials expire in $_awsmfa_txt — run awsmfa to renew"
+        _awsmfa_remaining "${_awsmfa_r}"
+        msg="AWS credentials expire in ${_awsmfa_txt} — run awsmfa to renew"
     else
         kind=expired
         msg='AWS credentials expired — run awsmfa to renew'
     fi
-    if [[ ${_awsmfa_noticed-} != "$exp:$kind" ]]; then
-        _awsmfa_noticed=$exp:$kind
-        printf 'awsmfa: %s\n' "$msg" >&2
+    if [[ ${_awsmfa_noticed-} != "${exp}:${kind}" ]]; then
+        _awsmfa_noticed=${exp}:${kind}
+        printf 'awsmfa: %s\n' "${msg}" >&2
     fi
     return 0
 }
@@ -183,13 +184,13 @@ _awsmfa_refresh() {
 _awsmfa_hook() {
     local s=$? window
     _awsmfa_segment
-    if [[ -n $_awsmfa_r ]]; then
+    if [[ -n ${_awsmfa_r} ]]; then
         _awsmfa_int window "${AWSMFA_REFRESH_WINDOW-}" ::REFRESH_WINDOW::
         if ((_awsmfa_r <= window)); then
             _awsmfa_refresh
         fi
     fi
-    return "$s"
+    return "${s}"
 }
 
 AWSMFA_PROMPT=${AWSMFA_PROMPT-}
@@ -215,7 +216,7 @@ elif ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 501)) && [[ -n ${PROMPT_COMM
 elif [[ ${PROMPT_COMMAND-} != *_awsmfa_hook* ]]; then
     # String form (or unset; an empty array takes this as element 0).
     # shellcheck disable=SC2128,SC2178
-    PROMPT_COMMAND="_awsmfa_hook${PROMPT_COMMAND:+;$PROMPT_COMMAND}"
+    PROMPT_COMMAND="_awsmfa_hook${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
 fi
 
 # Completion through clap's protocol (COMPLETE=bash awsmfa -- WORDS). The words are rebuilt
@@ -224,13 +225,13 @@ fi
 _awsmfa_complete() {
     local line=${COMP_LINE:0:COMP_POINT} cur prefix='' i IFS=$' \t\n'
     local -a words cands
-    read -ra words <<<"$line"
-    if [[ -z $line || $line == *[[:blank:]] ]]; then
+    read -ra words <<<"${line}"
+    if [[ -z ${line} || ${line} == *[[:blank:]] ]]; then
         words+=("")
     fi
     cur=${words[${#words[@]} - 1]}
     for ((i = ${#cur} - 1; i >= 0; i--)); do
-        if [[ $COMP_WORDBREAKS == *"${cur:i:1}"* ]]; then
+        if [[ ${COMP_WORDBREAKS} == *"${cur:i:1}"* ]]; then
             prefix=${cur:0:i+1}
             break
         fi
@@ -239,6 +240,6 @@ _awsmfa_complete() {
     # shellcheck disable=SC2207
     cands=($(COMPLETE=bash _CLAP_IFS=$'\n' _CLAP_COMPLETE_INDEX=$((${#words[@]} - 1)) \
         command awsmfa -- "${words[@]}" 2>/dev/null))
-    COMPREPLY=("${cands[@]#"$prefix"}")
+    COMPREPLY=("${cands[@]#"${prefix}"}")
 }
 complete -F _awsmfa_complete awsmfa

@@ -254,3 +254,23 @@ fn throttling_is_retried_then_reported() {
     assert_eq!(fake.requests.load(Ordering::SeqCst), 3);
     assert_eq!(sb.creds(), IDENTITY);
 }
+
+/// A server's error text, and a name from the command line, reach the terminal with their
+/// control characters escaped: no clearing the screen, retitling the window or rewriting the line.
+#[test]
+fn control_characters_from_a_server_or_the_command_line_are_shown_not_obeyed() {
+    let hostile = "Denied\u{1b}[2J\u{1b}]0;pwned\u{7}\rawsmfa: all good\u{9b}31m";
+    let fake = Fake::start(move |_| Reply::Http(403, sts_error("AccessDenied", hostile)));
+    let sb = Sandbox::new(&fake.url);
+    sb.write_creds(IDENTITY);
+    let run = sb.run(&["-c", "skip"]);
+    run.fails(1, "sts:GetSessionToken failed: AccessDenied: Denied\\u{1b}[2J\\u{1b}]0;pwned\\u{7}\\u{d}awsmfa: all good\\u{9b}31m");
+    let run = sb.run(&["-c", "skip", "-i", "x\u{1b}[2Jy"]);
+    run.fails(1, "no profile [x\\u{1b}[2Jy]");
+    for text in [&run.stderr, &sb.run(&["-c", "skip"]).stderr] {
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\r', '\u{9b}']),
+            "{text:?}"
+        );
+    }
+}

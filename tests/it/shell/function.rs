@@ -88,3 +88,51 @@ fn the_function_evals_credentials_into_the_shell() {
         );
     }
 }
+
+/// The subcommand is the first word that is neither an option nor an option's value: options
+/// may come first (`awsmfa -i identity forget`), and an option's value that spells a
+/// subcommand (`-t status`) is still a value.
+#[test]
+fn the_function_finds_the_subcommand_after_options() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    for sh in SHELLS {
+        let shells = Shells::new(Sandbox::with_user(moto, &user));
+        let mut s = Script::strict(sh);
+        s.line(sh.init())
+            .status("forget", "awsmfa -i identity forget")
+            .status("process", "awsmfa -c 123456 --no-cache credential-process")
+            .show("process.key", &sh.is_set("AWS_ACCESS_KEY_ID"))
+            .status("target", "awsmfa -c 123456 -t status")
+            .show("target.key", &sh.var("AWS_ACCESS_KEY_ID"));
+        let out = shells.run(&s);
+        let what = sh.name();
+        assert_eq!(out.get("forget"), "0", "{what}: {out}");
+        assert!(
+            out.stderr.contains("Forgot 0 cached MFA sessions."),
+            "{what}: {out}"
+        );
+        assert_eq!(out.get("process"), "0", "{what}: {out}");
+        assert!(
+            out.stdout
+                .contains("\"AccessKeyId\":\"AKIAIOSFODNN7EXAMPLE\""),
+            "{what}: credential-process must print its JSON\n{out}"
+        );
+        assert_eq!(
+            out.get("process.key"),
+            "",
+            "{what}: nothing is evaluated\n{out}"
+        );
+        assert_eq!(out.get("target"), "0", "{what}: {out}");
+        assert_eq!(
+            out.get("target.key"),
+            "AKIAIOSFODNN7EXAMPLE",
+            "{what}: {out}"
+        );
+        assert!(
+            value(&shells.sb.creds(), "status", "aws_session_token").is_some(),
+            "{what}: {}",
+            shells.sb.creds()
+        );
+    }
+}
