@@ -296,7 +296,7 @@ fn on_terminal(sb: &Sandbox, args: &str, out: &std::path::Path, dialogue: &[(&st
             .map(|(a, b)| vec![*a, *b])
             .collect::<Vec<_>>()
     );
-    let cmd = format!("{BIN} {args} > '{}'", out.display());
+    let cmd = format!("{} {args} > '{}'", bin(), out.display());
     let status = std::process::Command::new("python3")
         .args(["-c", &script, &cmd])
         .env("HOME", sb.home())
@@ -339,7 +339,7 @@ fn the_terminal_prompt_asks_again_and_keeps_stdout_clean() {
 fn a_closed_stdout_is_not_a_crash() {
     let sb = Sandbox::new("http://127.0.0.1:9");
     let out = std::process::Command::new("sh")
-        .args(["-c", &format!("{BIN} completions bash | head -c 1 >/dev/null; {BIN} policies | head -n 1 >/dev/null; echo ok")])
+        .args(["-c", &format!("{0} completions bash | head -c 1 >/dev/null; {0} policies | head -n 1 >/dev/null; echo ok", bin())])
         .env("HOME", sb.home())
         .output()
         .unwrap();

@@ -435,7 +435,7 @@ fn in_mount_namespace(sb: &Sandbox, script: &str, run_args: &[&str]) -> Command 
         "sh",
     ])
     .arg(sb.home().join(".aws"))
-    .arg(BIN)
+    .arg(bin())
     .args(inner.get_args())
     .env_clear()
     .stdin(Stdio::null());

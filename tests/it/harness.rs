@@ -10,7 +10,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
-pub const BIN: &str = env!("CARGO_BIN_EXE_awsmfa");
+/// The binary under test: this build's, or the one AWSMFA_TEST_BIN names — to show that a new
+/// test fails on an older awsmfa.
+pub fn bin() -> &'static str {
+    static BIN: OnceLock<String> = OnceLock::new();
+    BIN.get_or_init(|| {
+        std::env::var("AWSMFA_TEST_BIN")
+            .unwrap_or_else(|_| env!("CARGO_BIN_EXE_awsmfa").to_string())
+    })
+}
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -366,7 +374,7 @@ impl Sandbox {
     /// The binary with a clean environment: only what a user's shell would plausibly have,
     /// HOME pointing at the sandbox, and the endpoint. No controlling terminal.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(BIN);
+        let mut cmd = Command::new(bin());
         cmd.args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())

@@ -201,7 +201,8 @@ fn credential_process_feeds_boto3_and_the_aws_cli() {
     let role = moto.role();
     let config = format!(
         "[profile team]\nrole_arn = {role}\nsource_profile = identity\n\n\
-         [profile via-awsmfa]\ncredential_process = {BIN} credential-process --profile team\n"
+         [profile via-awsmfa]\ncredential_process = {} credential-process --profile team\n",
+        bin()
     );
     let (_, sb, _) = with_config(&config);
     sb.run(&["-c", "123456"]).ok();

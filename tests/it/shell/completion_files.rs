@@ -13,7 +13,7 @@ fn checked_in_completions_are_current() {
         ("zsh", "completions/_awsmfa"),
         ("fish", "completions/awsmfa.fish"),
     ] {
-        let out = Command::new(BIN)
+        let out = Command::new(bin())
             .args(["completions", shell])
             .output()
             .unwrap();

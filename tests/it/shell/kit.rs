@@ -250,7 +250,7 @@ impl Shells {
     pub(super) fn new(sb: Sandbox) -> Shells {
         let bin = sb.home().join(".test-bin");
         std::fs::create_dir(&bin).unwrap();
-        std::os::unix::fs::symlink(BIN, bin.join("awsmfa")).unwrap();
+        std::os::unix::fs::symlink(crate::harness::bin(), bin.join("awsmfa")).unwrap();
         Shells { sb, bin }
     }
 
@@ -262,8 +262,9 @@ impl Shells {
         std::fs::write(
             &wrapper,
             format!(
-                "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{BIN}' \"$@\"\n",
-                sb.home().join("calls").display()
+                "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+                sb.home().join("calls").display(),
+                crate::harness::bin()
             ),
         )
         .unwrap();
@@ -333,7 +334,7 @@ impl Shells {
 
     /// `awsmfa prompt --color` (the binary) for credentials expiring at `expiration`.
     pub(super) fn binary_segment(&self, expiration: Option<i64>, env: &[(&str, &str)]) -> String {
-        let mut cmd = self.command(BIN, &["prompt", "--color"]);
+        let mut cmd = self.command(bin(), &["prompt", "--color"]);
         cmd.envs(env.iter().copied());
         if let Some(e) = expiration {
             cmd.env("AWS_CREDENTIAL_EXPIRATION", rfc3339(e));

@@ -20,7 +20,7 @@ fn the_scripts_pass_their_linters() {
     // What init prints: the script and clap's registration.
     let init = |sh: &str| {
         let path = shells.home().join(format!("init.{sh}"));
-        let out = Command::new(BIN).args(["init", sh]).output().unwrap();
+        let out = Command::new(bin()).args(["init", sh]).output().unwrap();
         std::fs::write(&path, out.stdout).unwrap();
         path.to_string_lossy().into_owned()
     };
