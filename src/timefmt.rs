@@ -30,10 +30,11 @@ pub fn skew() -> i64 {
 pub fn observe_server_time(server: i64) {
     let skew = server - local_ms().div_euclid(1000);
     if skew.abs() > SKEW_LIMIT && SKEW.swap(skew, Ordering::Relaxed) == 0 {
+        // To the minute: a Date header has whole seconds, so the last second is not known.
         crate::ui::warn(&format!(
-            "this machine's clock is {} {} AWS's; remaining times are counted by AWS's clock. \
-             Fix the clock (e.g. enable NTP).",
-            human(skew.abs()),
+            "this machine's clock is about {} {} AWS's; remaining times are counted by AWS's \
+             clock. Fix the clock (e.g. enable NTP).",
+            short((skew.abs() + 30) / 60 * 60),
             if skew > 0 { "behind" } else { "ahead of" }
         ));
     }
