@@ -5,7 +5,8 @@ use crate::complete;
 use crate::shell::Shell;
 use crate::shell::contract;
 use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
-use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::ArgValueCompleter;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -27,6 +28,24 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The command line `args` (program name first), noting where the duration came from.
+    pub fn read(args: impl IntoIterator<Item = OsString>) -> Result<Cli, clap::Error> {
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        let (creds, sub) = match (&mut cli.command, matches.subcommand()) {
+            (None, _) => (&mut cli.get.creds, &matches),
+            (Some(Command::Rotate(creds) | Command::CredentialProcess(creds)), Some((_, sub))) => {
+                (creds, sub)
+            }
+            (Some(Command::Exec(exec)), Some((_, sub))) => (&mut exec.creds, sub),
+            _ => return Ok(cli),
+        };
+        creds.duration_from_env = sub.value_source("duration") == Some(ValueSource::EnvVariable);
+        Ok(cli)
+    }
 }
 
 /// Subcommands never collide with the role positional: a role ARN starts with `arn:`.
@@ -206,6 +225,10 @@ pub struct CredentialArgs {
     /// Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]
     #[arg(short, long, value_name = "SECONDS", env = "AWS_MFA_DURATION")]
     pub duration: Option<u32>,
+
+    /// Whether `duration` came from AWS_MFA_DURATION, which is fitted to roles (settings.rs).
+    #[arg(skip)]
+    pub duration_from_env: bool,
 
     /// Profile holding the long-lived access keys [default: identity]
     #[arg(short, long, value_name = "NAME", env = "AWS_MFA_IDENTITY_PROFILE")]

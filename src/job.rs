@@ -9,7 +9,7 @@ use crate::code::{Code, CodeSource};
 use crate::error::{Error, Result};
 use crate::files::{cache, credfile, lastcode};
 use crate::rotation;
-use crate::settings::{CHAIN_MAX, SESSION_DEFAULT, Settings};
+use crate::settings::{CHAIN_MAX, ROLE_DEFAULT, SESSION_DEFAULT, Settings};
 use crate::timefmt;
 use crate::ui;
 
@@ -31,6 +31,30 @@ fn rejected(e: &Error) -> bool {
         e.aws_code.as_deref(),
         Some("ExpiredToken" | "InvalidClientTokenId")
     )
+}
+
+/// Whether AWS refused a role's duration as longer than the role's MaxSessionDuration.
+fn beyond_role_max(e: &Error) -> bool {
+    e.aws_code.as_deref() == Some("ValidationError") && e.msg.contains("MaxSessionDuration")
+}
+
+/// The refusal of `duration` (and of the `retry` after it) as one line with the fix.
+fn too_long(arn: &str, duration: u32, retry: Option<u32>) -> Error {
+    let also = retry.map_or(String::new(), |r| format!(", nor of {r} s"));
+    Error::runtime(format!(
+        "{arn} does not allow sessions of {duration} s{also} (its MaxSessionDuration is lower); \
+         ask for less with `-d 3600`, or raise the role's MaxSessionDuration"
+    ))
+}
+
+/// The MaxSessionDuration of the role `arn`, if `aws` may read it. IAM reads roles of the
+/// caller's own account only: a role elsewhere is not looked up, lest a namesake answer.
+fn role_max(aws: &Aws, arn: &str) -> Option<u32> {
+    let account = |arn: &str| arn.split(':').nth(4).map(str::to_string);
+    if account(&aws.caller_arn().ok()?) != account(arn) {
+        return None;
+    }
+    aws.role_max_session(arn.rsplit('/').next()?).ok()?
 }
 
 impl CredentialJob {
@@ -80,23 +104,28 @@ impl CredentialJob {
         self.codes.is_skip()
     }
 
-    /// The live cached session, unless this run may not use the cache (`--no-cache`, `skip`).
-    fn cached(&self) -> Option<TempCreds> {
-        if self.settings.no_cache || self.skip() {
+    /// The live cached session, unless this run asks for a new one: `--no-cache`, a code given
+    /// up front (`-c`, AWS_MFA_TOKEN_CODE, `skip`), or `wanted` seconds, longer than the
+    /// cached session was made for.
+    fn cached(&self, wanted: Option<u32>) -> Option<TempCreds> {
+        if self.settings.no_cache || matches!(self.codes, CodeSource::Given(_)) {
             return None;
         }
         let serial = self.settings.serial.as_deref();
-        cache::load(&self.keys.access_key_id, serial).map(|s| s.creds)
+        let session = cache::load(&self.keys.access_key_id, serial)?;
+        let serves = wanted.is_none_or(|w| session.serves(w, timefmt::now()));
+        serves.then_some(session.creds)
     }
 
-    /// The MFA session: the one in hand, the cached one while it lives, else a new one. A new
-    /// session lasts what was asked for when it is the product, the default when roles ride
-    /// on it.
+    /// The MFA session: the one in hand, the cached one while it lives and lasts what was
+    /// asked for, else a new one. A new session lasts what was asked for when it is the
+    /// product, the default when roles ride on it.
     pub fn mfa_session(&mut self) -> Result<TempCreds> {
         if let Some(session) = &self.session {
             return Ok(session.clone());
         }
-        if let Some(creds) = self.cached() {
+        let product = self.settings.roles.is_empty();
+        if let Some(creds) = self.cached(self.settings.requested.filter(|_| product)) {
             ui::notice(&format!(
                 "Reusing the MFA session, which expires in {}.",
                 timefmt::human(timefmt::remaining(creds.expiration))
@@ -104,7 +133,7 @@ impl CredentialJob {
             self.session = Some(creds.clone());
             return Ok(creds);
         }
-        let duration = if self.settings.roles.is_empty() {
+        let duration = if product {
             self.settings.duration
         } else {
             SESSION_DEFAULT
@@ -127,6 +156,17 @@ impl CredentialJob {
             return self.mfa_session();
         };
         let duration = self.settings.duration;
+        if let Some(asked) = self.settings.requested.filter(|&d| d > duration) {
+            ui::notice(&format!(
+                "AWS_MFA_DURATION asks for {asked} s, more than AWS allows {}; asking for \
+                 {duration} s.",
+                if rest.is_empty() {
+                    "a role"
+                } else {
+                    "a chain of roles"
+                }
+            ));
+        }
         let mut creds = self.assume_first(first)?;
         for role in rest {
             creds = Aws::new(&creds.keys, &self.region)?.assume_role(role, None, duration)?;
@@ -162,15 +202,13 @@ impl CredentialJob {
                 ));
             }
             let mfa = self.serial_and_code()?;
-            return self
-                .identity_client()?
-                .assume_role(role, mfa.as_ref(), duration);
+            return self.assume_directly(role, mfa.as_ref(), duration);
         }
         let region = self.region.clone();
         let chain = |session: &TempCreds| {
             Aws::new(&session.keys, &region)?.assume_role(role, None, duration)
         };
-        let Some(session) = self.session.clone().or_else(|| self.cached()) else {
+        let Some(session) = self.session.clone().or_else(|| self.cached(None)) else {
             return chain(&self.new_session(SESSION_DEFAULT)?);
         };
         match chain(&session) {
@@ -193,6 +231,44 @@ impl CredentialJob {
         }
     }
 
+    /// The role assumed with the identity's keys and `mfa`. When AWS refuses the duration
+    /// because the role's MaxSessionDuration is lower, once more at the most the role allows:
+    /// its MaxSessionDuration where iam:GetRole may read it, else AWS's default, 3600 s.
+    fn assume_directly(
+        &mut self,
+        role: &RoleRequest,
+        mfa: Option<&MfaCode>,
+        duration: u32,
+    ) -> Result<TempCreds> {
+        let aws = self.identity_client()?;
+        let first = aws.assume_role(role, mfa, duration);
+        let retry = match &first {
+            Err(e) if beyond_role_max(e) && duration > ROLE_DEFAULT => {
+                let max = role_max(aws, role.arn).filter(|&max| max < duration);
+                let why = match max {
+                    Some(_) => "its maximum",
+                    None => "AWS's default maximum; iam:GetRole did not tell the role's own",
+                };
+                let retry = max.unwrap_or(ROLE_DEFAULT);
+                ui::notice(&format!(
+                    "{} allows less than {duration} s (its MaxSessionDuration); asking for \
+                     {retry} s, {why}.",
+                    role.arn
+                ));
+                retry
+            }
+            Err(e) if beyond_role_max(e) => return Err(too_long(role.arn, duration, None)),
+            _ => return first,
+        };
+        aws.assume_role(role, mfa, retry).map_err(|e| {
+            if beyond_role_max(&e) {
+                too_long(role.arn, duration, Some(retry))
+            } else {
+                e
+            }
+        })
+    }
+
     /// A new MFA session from GetSessionToken, cached unless it was made without MFA or the
     /// cache is not wanted.
     fn new_session(&mut self, duration: u32) -> Result<TempCreds> {
@@ -204,6 +280,7 @@ impl CredentialJob {
             let session = cache::Session {
                 serial: mfa.serial.clone(),
                 creds: creds.clone(),
+                duration: Some(duration),
             };
             // The credentials are good either way; only the next run would ask again.
             if let Err(e) = cache::save(&self.keys.access_key_id, &session) {

@@ -14,7 +14,7 @@ mod shell;
 mod timefmt;
 mod ui;
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 use error::Error;
 use shell::contract::{SUBCOMMANDS, VALUE_OPTIONS};
 use std::ffi::OsString;
@@ -85,7 +85,7 @@ fn main() -> ExitCode {
         _ => {}
     }
     let program = std::iter::once(OsString::from("awsmfa"));
-    match cli::Cli::try_parse_from(program.chain(args)) {
+    match cli::Cli::read(program.chain(args)) {
         Ok(cli) => exit(cmd::run(&cli)),
         Err(e) => clap_exit(&e),
     }

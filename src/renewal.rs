@@ -50,6 +50,7 @@ pub fn encode(args: &GetArgs) -> String {
         profile,
         aws_credentials,
         duration,
+        duration_from_env,
         identity_profile,
         serial_number,
         role_session_name,
@@ -71,7 +72,15 @@ pub fn encode(args: &GetArgs) -> String {
         ("profile", profile.clone()),
         ("identity", identity_profile.clone()),
         ("role", role_arn.clone()),
-        ("duration", duration.map(|d| d.to_string())),
+        // Renewed as it was got: one from AWS_MFA_DURATION is fitted to roles, -d is not.
+        (
+            if *duration_from_env {
+                "env-duration"
+            } else {
+                "duration"
+            },
+            duration.map(|d| d.to_string()),
+        ),
         ("serial", serial_number.clone()),
         ("session", role_session_name.clone()),
         ("no-cache", no_cache.then(|| "1".to_string())),
@@ -94,6 +103,7 @@ pub fn decode(text: &str) -> Result<GetArgs> {
         profile: None,
         aws_credentials: None,
         duration: None,
+        duration_from_env: false,
         identity_profile: None,
         serial_number: None,
         role_session_name: None,
@@ -110,7 +120,10 @@ pub fn decode(text: &str) -> Result<GetArgs> {
             "profile" => creds.profile = Some(value),
             "identity" => creds.identity_profile = Some(value),
             "role" => creds.role_arn = Some(value),
-            "duration" => creds.duration = Some(value.parse().map_err(|_| bad())?),
+            "duration" | "env-duration" => {
+                creds.duration = Some(value.parse().map_err(|_| bad())?);
+                creds.duration_from_env = key == "env-duration";
+            }
             "serial" => creds.serial_number = Some(value),
             "session" => creds.role_session_name = Some(value),
             "no-cache" => creds.no_cache = value == "1",
@@ -160,6 +173,7 @@ mod tests {
         assert_eq!(back.creds.profile.as_deref(), Some("team"));
         assert_eq!(back.target.name, "t");
         assert_eq!(back.creds.duration, Some(3600));
+        assert!(!back.creds.duration_from_env);
         assert_eq!(back.creds.serial_number, None);
         assert_eq!(back.creds.token_code, None, "a code is never kept");
     }
@@ -178,6 +192,19 @@ mod tests {
         assert!(back.creds.no_cache);
         assert_eq!(back.creds.mfa_process, None);
         assert!(!decode("target=t").unwrap().creds.no_cache);
+    }
+
+    #[test]
+    fn a_duration_from_the_environment_stays_one() {
+        let mut args = GetArgs {
+            target: Target { name: "t".into() },
+            ..GetArgs::default()
+        };
+        args.creds.duration = Some(129_600);
+        args.creds.duration_from_env = true;
+        let back = decode(&encode(&args)).unwrap();
+        assert_eq!(back.creds.duration, Some(129_600));
+        assert!(back.creds.duration_from_env);
     }
 
     #[test]

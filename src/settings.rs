@@ -25,7 +25,10 @@ pub struct Settings {
     pub identity: String,
     /// Roles to assume, base first; each has its session name.
     pub roles: Vec<Role>,
+    /// What AWS is asked for: the duration requested, fitted to roles, or the default.
     pub duration: u32,
+    /// The duration requested (with -d, in the profile or in AWS_MFA_DURATION), if any.
+    pub requested: Option<u32>,
     pub serial: Option<String>,
     /// The config profile's region, which comes before the identity profile's.
     pub region: Option<String>,
@@ -96,18 +99,58 @@ pub fn check_session_name(name: &str) -> Result<()> {
     }
 }
 
-/// The requested duration, or the default, within AWS's range for sessions or roles.
-pub fn check_duration(requested: Option<u32>, role: bool) -> Result<u32> {
-    let ((lo, hi), default, what) = if role {
-        (ROLE_RANGE, ROLE_DEFAULT, "role sessions")
-    } else {
-        (SESSION_RANGE, SESSION_DEFAULT, "MFA sessions")
+/// What a run asks of AWS: an MFA session, one role, or a chain of roles (each chained on
+/// the one before, which AWS caps at an hour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Product {
+    Session,
+    Role,
+    Chain,
+}
+
+impl Product {
+    fn of(roles: usize) -> Product {
+        match roles {
+            0 => Product::Session,
+            1 => Product::Role,
+            _ => Product::Chain,
+        }
+    }
+}
+
+/// The duration to ask AWS for, from `requested` or the default. A duration given with -d or
+/// in the profile must suit what is asked for, or it is a usage error. One from
+/// AWS_MFA_DURATION (`from_env`), which 0.2 users set for 36-hour sessions, needs only suit a
+/// session: a role gets the most it may have, as 0.2 gave it.
+pub fn check_duration(requested: Option<u32>, product: Product, from_env: bool) -> Result<u32> {
+    let ((lo, hi), default) = match product {
+        Product::Session => (SESSION_RANGE, SESSION_DEFAULT),
+        Product::Role => (ROLE_RANGE, ROLE_DEFAULT),
+        Product::Chain => ((ROLE_RANGE.0, CHAIN_MAX), ROLE_DEFAULT),
     };
-    match requested {
-        None => Ok(default),
-        Some(d) if (lo..=hi).contains(&d) => Ok(d),
-        Some(d) => Err(Error::usage(format!(
-            "duration {d} s is out of range for {what}: use -d between {lo} and {hi}"
+    let Some(d) = requested else {
+        return Ok(default);
+    };
+    if from_env {
+        let (lo, max) = SESSION_RANGE;
+        return if (lo..=max).contains(&d) {
+            Ok(d.min(hi))
+        } else {
+            Err(Error::usage(format!(
+                "AWS_MFA_DURATION={d} is out of range: set it between {lo} and {max} seconds"
+            )))
+        };
+    }
+    match product {
+        _ if (lo..=hi).contains(&d) => Ok(d),
+        Product::Chain if d > hi => Err(Error::usage(format!(
+            "AWS caps each role of a chain at {CHAIN_MAX} s; use -d {CHAIN_MAX} or less"
+        ))),
+        Product::Session => Err(Error::usage(format!(
+            "duration {d} s is out of range for MFA sessions: use -d between {lo} and {hi}"
+        ))),
+        Product::Role | Product::Chain => Err(Error::usage(format!(
+            "duration {d} s is out of range for role sessions: use -d between {lo} and {hi}"
         ))),
     }
 }
@@ -125,6 +168,7 @@ impl Settings {
         Ok(Settings {
             roles: Vec::new(),
             duration: SESSION_DEFAULT,
+            requested: None,
             ..Settings::resolve(args)?
         })
     }
@@ -171,12 +215,17 @@ impl Settings {
                 .get_or_insert_with(|| default_name.clone());
             check_session_name(name)?;
         }
-        let duration = check_duration(args.duration.or(profile.duration), !roles.is_empty())?;
-        if roles.len() > 1 && duration > CHAIN_MAX {
-            return Err(Error::usage(format!(
-                "AWS caps each role of a chain at {CHAIN_MAX} s; use -d {CHAIN_MAX} or less"
-            )));
-        }
+        // -d, then the profile's duration_seconds (the role's own), then AWS_MFA_DURATION.
+        let (flag, env) = if args.duration_from_env {
+            (None, args.duration)
+        } else {
+            (args.duration, None)
+        };
+        let (requested, from_env) = match flag.or(profile.duration) {
+            Some(d) => (Some(d), false),
+            None => (env, env.is_some()),
+        };
+        let duration = check_duration(requested, Product::of(roles.len()), from_env)?;
         let identity = args
             .identity_profile
             .clone()
@@ -190,6 +239,7 @@ impl Settings {
             identity,
             roles,
             duration,
+            requested,
             serial: args.serial_number.clone().or(profile.mfa_serial),
             region: profile.region,
             mfa_process: args.mfa_process.clone().or(profile.mfa_process),
@@ -228,14 +278,42 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(check_duration(None, false).unwrap(), 21600);
-        assert_eq!(check_duration(None, true).unwrap(), 3600);
-        assert_eq!(check_duration(Some(129_600), false).unwrap(), 129_600);
-        assert!(check_duration(Some(129_601), false).is_err());
-        assert!(check_duration(Some(43_201), true).is_err());
-        assert!(check_duration(Some(899), true).is_err());
-        let e = check_duration(Some(100), false).unwrap_err();
+        use Product::*;
+        let check = |d, product| check_duration(d, product, false);
+        assert_eq!(check(None, Session).unwrap(), 21600);
+        assert_eq!(check(None, Role).unwrap(), 3600);
+        assert_eq!(check(None, Chain).unwrap(), 3600);
+        assert_eq!(check(Some(129_600), Session).unwrap(), 129_600);
+        assert!(check(Some(129_601), Session).is_err());
+        assert!(check(Some(43_201), Role).is_err());
+        assert!(check(Some(899), Role).is_err());
+        let e = check(Some(100), Session).unwrap_err();
         assert!(e.msg.contains("between 900 and 129600"), "{}", e.msg);
+        let e = check(Some(7200), Chain).unwrap_err();
+        assert!(
+            e.msg.contains("caps each role of a chain at 3600 s"),
+            "{}",
+            e.msg
+        );
+    }
+
+    #[test]
+    fn a_duration_from_the_environment_is_fitted_to_roles() {
+        use Product::*;
+        let env = |d, product| check_duration(Some(d), product, true);
+        assert_eq!(env(129_600, Session).unwrap(), 129_600);
+        assert_eq!(env(129_600, Role).unwrap(), 43_200);
+        assert_eq!(env(7200, Role).unwrap(), 7200);
+        assert_eq!(env(129_600, Chain).unwrap(), 3600);
+        assert_eq!(env(1800, Chain).unwrap(), 1800);
+        for bad in [899, 129_601] {
+            let e = env(bad, Role).unwrap_err();
+            assert!(
+                e.msg.starts_with(&format!("AWS_MFA_DURATION={bad} ")),
+                "{}",
+                e.msg
+            );
+        }
     }
 
     #[test]

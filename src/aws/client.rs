@@ -164,27 +164,24 @@ impl Aws {
         mfa: Option<&MfaCode>,
         duration: u32,
     ) -> Result<TempCreds> {
-        let role_arn = role.arn;
         let req = self
             .sts()
             .assume_role()
-            .role_arn(role_arn)
+            .role_arn(role.arn)
             .role_session_name(role.session_name)
             .set_external_id(role.external_id.map(str::to_string))
             .duration_seconds(duration as i32)
             .set_serial_number(mfa.map(|m| m.serial.clone()))
             .set_token_code(mfa.map(|m| m.code.clone()));
-        let out = self.call("sts:AssumeRole", req.send()).map_err(|err| {
-            if err.msg.contains("DurationSeconds exceeds") {
-                Error::runtime(format!(
-                    "{role_arn} does not allow sessions of {duration} s (its MaxSessionDuration is \
-                     lower); ask for less with `-d 3600`, or raise the role's MaxSessionDuration"
-                ))
-            } else {
-                err
-            }
-        })?;
+        let out = self.call("sts:AssumeRole", req.send())?;
         temp_creds("sts:AssumeRole", out.credentials())
+    }
+
+    /// The longest session the role `name` of these keys' account allows (MaxSessionDuration).
+    pub fn role_max_session(&self, name: &str) -> Result<Option<u32>> {
+        let out = self.call("iam:GetRole", self.iam().get_role().role_name(name).send())?;
+        let max = out.role().and_then(|r| r.max_session_duration());
+        Ok(max.and_then(|m| u32::try_from(m).ok()))
     }
 
     /// The ARN these credentials act as.

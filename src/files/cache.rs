@@ -17,6 +17,20 @@ pub const MARGIN: i64 = 600;
 pub struct Session {
     pub serial: String,
     pub creds: TempCreds,
+    /// The lifetime asked of AWS when it was made; unknown in files written before 0.3.
+    pub duration: Option<u32>,
+}
+
+impl Session {
+    /// Whether this session serves a request for `wanted` seconds: it was made to last that
+    /// long (so a run that asks again later is served), or, when that is unknown, still has
+    /// that long.
+    pub fn serves(&self, wanted: u32, now: i64) -> bool {
+        match self.duration {
+            Some(made_for) => made_for >= wanted,
+            None => self.creds.expiration - now >= i64::from(wanted),
+        }
+    }
 }
 
 pub fn dir() -> Option<PathBuf> {
@@ -37,12 +51,15 @@ fn render(session: &Session) -> String {
     let c = &session.creds;
     format!(
         "[session]\nserial = {}\naws_access_key_id = {}\naws_secret_access_key = {}\n\
-         aws_session_token = {}\nexpiration = {}\n",
+         aws_session_token = {}\nexpiration = {}\n{}",
         session.serial,
         c.keys.access_key_id,
         c.keys.secret_access_key,
         c.keys.session_token.as_deref().unwrap_or_default(),
-        c.expiration
+        c.expiration,
+        session
+            .duration
+            .map_or(String::new(), |d| format!("duration = {d}\n"))
     )
 }
 
@@ -59,6 +76,7 @@ fn parse(text: &str) -> Option<Session> {
             },
             expiration: get("expiration")?.parse().ok()?,
         },
+        duration: get("duration").and_then(|d| d.parse().ok()),
     })
 }
 
@@ -129,12 +147,39 @@ mod tests {
                 },
                 expiration: 1_795_843_871,
             },
+            duration: Some(3600),
         };
         let back = parse(&render(&s)).unwrap();
         assert_eq!(back.serial, s.serial);
         assert_eq!(back.creds.keys.secret_access_key, "s/e+c=r");
         assert_eq!(back.creds.keys.session_token.as_deref(), Some("tok=="));
         assert_eq!(back.creds.expiration, 1_795_843_871);
+        assert_eq!(back.duration, Some(3600));
         assert!(parse("[session]\nserial = x\n").is_none());
+    }
+
+    #[test]
+    fn a_session_serves_what_it_was_made_for() {
+        let made = |duration| Session {
+            serial: "s".into(),
+            creds: TempCreds {
+                keys: Keys {
+                    access_key_id: "ASIA1".into(),
+                    secret_access_key: "s".into(),
+                    session_token: Some("t".into()),
+                },
+                expiration: 10_000,
+            },
+            duration,
+        };
+        // Made for an hour, 40 minutes ago: an hour or less is served, more is not.
+        assert!(made(Some(3600)).serves(3600, 7600));
+        assert!(!made(Some(3600)).serves(3601, 7600));
+        // Unknown: what is left counts.
+        assert!(made(None).serves(2400, 7600));
+        assert!(!made(None).serves(2401, 7600));
+        let old = "[session]\nserial = s\naws_access_key_id = A\naws_secret_access_key = B\n\
+                   aws_session_token = C\nexpiration = 1\n";
+        assert_eq!(parse(old).unwrap().duration, None);
     }
 }

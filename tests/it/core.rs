@@ -20,7 +20,8 @@ pub fn value(text: &str, section: &str, key: &str) -> Option<String> {
     None
 }
 
-fn expiration_in(text: &str, section: &str) -> i64 {
+/// Seconds left until the `expiration` written in `[section]`.
+pub fn expiration_in(text: &str, section: &str) -> i64 {
     let exp = value(text, section, "expiration").expect("expiration written");
     let out = std::process::Command::new("date")
         .args(["-d", &exp, "+%s"])

@@ -234,12 +234,19 @@ impl Moto {
 
     /// A role anyone in the account may assume; returns its ARN.
     pub fn role(&self) -> String {
+        self.role_lasting(None)
+    }
+
+    /// A role anyone in the account may assume, with this MaxSessionDuration (AWS's default,
+    /// 3600 s, without); returns its ARN.
+    pub fn role_lasting(&self, max: Option<i32>) -> String {
         let iam = self.iam();
         let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}"#;
         let out = Self::block(
             iam.create_role()
                 .role_name(unique("role"))
                 .assume_role_policy_document(trust)
+                .set_max_session_duration(max)
                 .send(),
         )
         .unwrap();

@@ -7,6 +7,7 @@ mod files;
 mod harness;
 mod policies;
 mod profiles;
+mod roles;
 mod rotate;
 mod sessions;
 mod shell;

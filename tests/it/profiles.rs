@@ -428,3 +428,35 @@ fn the_region_comes_from_the_environment_the_profile_or_the_identity() {
         ]
     );
 }
+
+#[test]
+fn aws_mfa_duration_yields_to_a_profile_and_is_fitted_to_a_chain() {
+    let moto = Moto::shared();
+    let (base, top, own) = (moto.role(), moto.role(), moto.role());
+    let (proxy, mut sb, _) = with_config(&format!(
+        "[profile base]\nrole_arn = {base}\nsource_profile = identity\n\n\
+         [profile top]\nrole_arn = {top}\nsource_profile = base\n\n\
+         [profile own]\nrole_arn = {own}\nsource_profile = identity\nduration_seconds = 1800\n"
+    ));
+    sb.set("AWS_MFA_DURATION", "129600");
+    let run = sb.run(&["--profile", "top", "-c", "123456", "-t", "top"]);
+    run.ok();
+    assert!(
+        run.stderr.starts_with(
+            "AWS_MFA_DURATION asks for 129600 s, more than AWS allows a chain of roles; asking \
+             for 3600 s.\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_expires_in(&run.stderr, 3599);
+    // The profile's own duration_seconds comes before the variable: chained, no notice.
+    let run = sb.run(&["--profile", "own", "-t", "own"]);
+    run.ok();
+    assert!(!run.stderr.contains("AWS_MFA_DURATION"), "{}", run.stderr);
+    assert_expires_in(&run.stderr, 1799);
+    assert_eq!(
+        (proxy.count("GetSessionToken"), proxy.count("AssumeRole")),
+        (1, 3)
+    );
+}

@@ -1,7 +1,7 @@
 //! One MFA code per session: the cache, role chaining, `refresh` and `forget`, with STS requests
 //! counted by a proxy in front of moto.
 
-use crate::core::value;
+use crate::core::{expiration_in, value};
 use crate::harness::*;
 use std::os::unix::fs::PermissionsExt;
 
@@ -213,7 +213,9 @@ fn a_rejected_cached_session_is_replaced_transparently() {
     let serial = ["--serial-number", "arn:aws:iam::123456789012:mfa/me"];
     sb.run(&[&["-c", "123456"][..], &serial].concat()).ok();
     let role = "arn:aws:iam::123456789012:role/r";
-    let run = sb.run(&[&[role, "-c", "123456"][..], &serial].concat());
+    // A code from a command, not -c: a code given up front asks for a new session outright.
+    let code = ["--mfa-process", "echo 654321"];
+    let run = sb.run(&[&[role][..], &code, &serial].concat());
     run.ok();
     assert!(
         run.stderr
@@ -347,4 +349,87 @@ fn forget_one_identity_or_all() {
     );
     sb.run(&["forget", "-i", "nobody"])
         .fails(1, "no profile [nobody]");
+}
+
+#[test]
+fn a_code_given_up_front_starts_a_new_session() {
+    let (proxy, sb, _) = counted();
+    sb.run(&["-c", "111111", "-d", "3600"]).ok();
+    // The user asks for a 36-hour session with a new code: not the cached one-hour session.
+    let run = sb.run(&["-c", "222222", "-d", "129600"]);
+    run.ok();
+    assert!(!run.stderr.contains("Reusing"), "{}", run.stderr);
+    assert_eq!(proxy.count("GetSessionToken"), 2);
+    assert!(proxy.bodies("GetSessionToken")[1].contains("TokenCode=222222"));
+    let left = expiration_in(&sb.creds(), "default");
+    assert!((129_590..=129_600).contains(&left), "{left} s left");
+    // That session is the one cached now, and serves later runs that ask as much of it.
+    let run = sb.run(&["-d", "129600", "-t", "again"]);
+    run.ok();
+    assert!(
+        run.stderr
+            .starts_with("Reusing the MFA session, which expires in 1d11h59m"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(proxy.count("GetSessionToken"), 2);
+}
+
+#[test]
+fn a_longer_duration_than_the_cached_session_asks_for_a_code() {
+    let (proxy, sb, _) = counted();
+    sb.run(&["-c", "111111", "-d", "3600"]).ok();
+    let run = sb.run(&["-d", "1800", "-t", "shorter"]);
+    run.ok();
+    assert!(
+        run.stderr.starts_with("Reusing the MFA session"),
+        "{}",
+        run.stderr
+    );
+    // Two hours from a one-hour session: a code is needed, and there is no terminal here.
+    sb.run(&["-d", "7200", "-t", "longer"])
+        .fails(2, "no terminal to ask on");
+    // `refresh` may not ask: it says so.
+    let refresh: Run = sb
+        .command(&["refresh", "--shell", "bash"])
+        .env("AWSMFA_SOURCE", "target=longer;duration=7200")
+        .env("AWSMFA_EXPIRATION", "0")
+        .output()
+        .unwrap()
+        .into();
+    refresh.fails(3, "a new MFA code is needed");
+    assert_eq!(proxy.count("GetSessionToken"), 1);
+    // A code from a command makes the new session.
+    let run = sb.run(&["-d", "7200", "-t", "longer", "--mfa-process", "echo 222222"]);
+    run.ok();
+    assert!(!run.stderr.contains("Reusing"), "{}", run.stderr);
+    assert_eq!(proxy.count("GetSessionToken"), 2);
+    assert!(proxy.bodies("GetSessionToken")[1].contains("TokenCode=222222"));
+    assert_expires_in(&run.stderr, 7199);
+}
+
+#[test]
+fn a_code_given_with_a_role_makes_a_new_session_to_chain_on() {
+    let (proxy, sb, moto) = counted();
+    sb.run(&["-c", "111111"]).ok();
+    let role = moto.role();
+    let run = sb.run(&[&role, "-c", "222222", "-t", "role"]);
+    run.ok();
+    assert_eq!(
+        (proxy.count("GetSessionToken"), proxy.count("AssumeRole")),
+        (2, 1)
+    );
+    assert!(proxy.bodies("GetSessionToken")[1].contains("TokenCode=222222"));
+    let assumed = &proxy.bodies("AssumeRole")[0];
+    assert!(
+        !assumed.contains("TokenCode"),
+        "chained, not direct: {assumed}"
+    );
+    assert_expires_in(&run.stderr, 3599);
+    // The new session is cached: the next role rides on it without a code.
+    sb.run(&[&role, "-t", "again"]).ok();
+    assert_eq!(
+        (proxy.count("GetSessionToken"), proxy.count("AssumeRole")),
+        (2, 2)
+    );
 }
