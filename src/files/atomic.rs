@@ -2,14 +2,58 @@
 //!
 //! Writes go to a temporary file in the same directory, are fsynced and renamed over the real
 //! file (a symlink's target, so the link survives), under an exclusive lock on that directory
-//! that serialises concurrent awsmfa runs. The mode of an existing file is kept; new files are
-//! 0600.
+//! that serialises concurrent awsmfa runs. The mode, owner and group of an existing file are
+//! kept; new files are 0600.
+//!
+//! Run as root (`sudo awsmfa` keeps the user's HOME) in a folder that belongs to someone else,
+//! what awsmfa creates there is given to that folder's owner and group, so the user is not
+//! locked out of their own files. The folder's owner, not HOME's: a file given to whoever owns
+//! its folder gives them nothing they could not already do (delete or replace it), whereas a
+//! file outside HOME (`AWS_SHARED_CREDENTIALS_FILE=/etc/…`) stays root's.
 
 use crate::error::{Error, Result};
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+
+/// The user id awsmfa runs as.
+pub fn euid() -> u32 {
+    // SAFETY: geteuid cannot fail and touches no memory.
+    unsafe { libc::geteuid() }
+}
+
+/// Who gets what awsmfa creates in `dir`, when that is not simply awsmfa's own user: run as
+/// root in a folder that is not root's, that folder's owner and group.
+pub fn owner_in(dir: &Path) -> Option<(u32, u32)> {
+    if euid() != 0 {
+        return None;
+    }
+    let m = fs::metadata(dir).ok()?;
+    (m.uid() != 0).then(|| (m.uid(), m.gid()))
+}
+
+/// Gives `file`, just created in `dir`, to the owner `owner_in` names.
+pub fn adopt(file: &File, dir: &Path) -> std::io::Result<()> {
+    match owner_in(dir) {
+        Some((uid, gid)) => give(file, uid, gid),
+        None => Ok(()),
+    }
+}
+
+/// Makes `file` owned by `uid`:`gid`, unless it already is.
+fn give(file: &File, uid: u32, gid: u32) -> std::io::Result<()> {
+    let m = file.metadata()?;
+    if (m.uid(), m.gid()) == (uid, gid) {
+        return Ok(());
+    }
+    std::os::unix::fs::fchown(file, Some(uid), Some(gid)).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot give it its owner and group {uid}:{gid} ({e})"),
+        )
+    })
+}
 
 /// Follows symlinks to the file that really holds the data, even when that file is missing.
 fn resolve(path: &Path) -> Result<PathBuf> {
@@ -43,19 +87,32 @@ pub fn update(path: &Path, edit: impl FnOnce(&str) -> Result<String>) -> Result<
     };
     let lock = File::open(&dir).map_err(|e| io_error("open", &dir, e))?;
     lock.lock().map_err(|e| io_error("lock", &dir, e))?;
-    let (text, mode) = match fs::metadata(&real) {
-        Ok(m) => (read_text(&real)?, m.permissions().mode() & 0o7777),
-        Err(e) if e.kind() == ErrorKind::NotFound => (String::new(), 0o600),
+    let (text, mode, owner) = match fs::metadata(&real) {
+        Ok(m) => (
+            read_text(&real)?,
+            m.permissions().mode() & 0o7777,
+            Some((m.uid(), m.gid())),
+        ),
+        Err(e) if e.kind() == ErrorKind::NotFound => (String::new(), 0o600, owner_in(&dir)),
         Err(e) => return Err(io_error("read", &real, e)),
     };
     let new = edit(&text)?;
     if new != text {
-        write_atomic(&dir, &real, new.as_bytes(), mode)?;
+        write_atomic(&dir, &real, new.as_bytes(), mode, owner)?;
     }
     Ok(())
 }
 
-fn write_atomic(dir: &Path, real: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+/// Replaces `real` by `bytes` with exactly `mode`, owned by `owner` when given. A replaced file
+/// that cannot keep its owner is not replaced: it would change hands and, with the same mode,
+/// be readable by another group.
+fn write_atomic(
+    dir: &Path,
+    real: &Path,
+    bytes: &[u8],
+    mode: u32,
+    owner: Option<(u32, u32)>,
+) -> Result<()> {
     let name = real
         .file_name()
         .map(|n| n.to_string_lossy())
@@ -78,7 +135,11 @@ fn write_atomic(dir: &Path, real: &Path, bytes: &[u8], mode: u32) -> Result<()> 
             .create_new(true)
             .mode(0o600)
             .open(&tmp)?;
-        // Exactly the old mode: umask must neither widen nor narrow it.
+        if let Some((uid, gid)) = owner {
+            give(&f, uid, gid)?;
+        }
+        // Exactly the old mode: umask must neither widen nor narrow it (and after chown, which
+        // may clear set-id bits).
         f.set_permissions(fs::Permissions::from_mode(mode))?;
         f.write_all(bytes)?;
         f.sync_all()?;
@@ -104,15 +165,26 @@ fn read_text(path: &Path) -> Result<String> {
     })
 }
 
-/// Creates `dir` and its missing parents, the last one 0700: it holds secrets or history.
-pub fn private_dir(dir: &Path) -> Result<()> {
+/// Creates `dir` and its missing parents, 0700 (they hold secrets or history), each given to
+/// the owner of the folder it is made in as `owner_in` says.
+pub fn create_dirs(dir: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt;
-    if dir.is_dir() {
-        return Ok(());
+    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.is_dir()).collect();
+    for d in missing.into_iter().rev() {
+        match fs::DirBuilder::new().mode(0o700).create(d) {
+            Ok(()) => {}
+            // Made by a concurrent run, which gives it its owner.
+            Err(e) if e.kind() == ErrorKind::AlreadyExists && d.is_dir() => continue,
+            Err(e) => return Err(io_error("create", d, e)),
+        }
+        if let Some((uid, gid)) = d.parent().and_then(owner_in) {
+            std::os::unix::fs::chown(d, Some(uid), Some(gid)).map_err(|e| {
+                Error::runtime(format!(
+                    "cannot give {} to the owner of its folder: {e}",
+                    d.display()
+                ))
+            })?;
+        }
     }
-    fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .map_err(|e| io_error("create", dir, e))
+    Ok(())
 }

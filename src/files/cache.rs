@@ -1,12 +1,13 @@
 //! The MFA session cache: one GetSessionToken answer per identity, reused by every shell, role
 //! and `credential-process` call while it lives, so one MFA code lasts the whole session.
 //! Files are 0600 in a 0700 `awsmfa` folder under the user's cache directory, written
-//! atomically under the same lock as every other file.
+//! atomically under the same lock as every other file; a folder or file there that awsmfa did
+//! not make is not trusted (`private`).
 
 use crate::aws::{Keys, TempCreds};
 use crate::error::Result;
-use crate::files::atomic;
 use crate::files::ini::Doc;
+use crate::files::{atomic, private};
 use crate::timefmt;
 use std::path::PathBuf;
 
@@ -33,34 +34,56 @@ impl Session {
     }
 }
 
-pub fn dir() -> Option<PathBuf> {
+/// Where the cache folder is, whatever state it is in.
+pub fn location() -> Option<PathBuf> {
     Some(dirs::cache_dir()?.join("awsmfa"))
 }
 
-fn path(identity_key: &str) -> Option<PathBuf> {
+/// The cache folder, when it exists and may be used.
+pub fn dir() -> Option<PathBuf> {
+    let dir = location()?;
+    private::folder(&dir, false).ok()?.then_some(dir)
+}
+
+/// The cache folder, created when missing; `None` when it may not be used (that was said).
+pub fn dir_created() -> Result<Option<PathBuf>> {
+    let Some(dir) = location() else {
+        return Ok(None);
+    };
+    Ok(private::folder(&dir, true)?.then_some(dir))
+}
+
+fn name(identity_key: &str) -> String {
     // Access key ids are [A-Z0-9]; anything else is dropped so a name can never leave the folder.
     let safe: String = identity_key
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect();
-    Some(dir()?.join(format!("session-{safe}")))
+    format!("session-{safe}")
 }
 
-/// The session file's text: one `[session]` section in the credentials-file format.
-fn render(session: &Session) -> String {
+/// The session file's text: one `[session]` section in the credentials-file format. Every
+/// value must be one word: a line break in one (a crafted `--serial-number`, a hostile
+/// answer) would add lines of its choosing.
+fn render(session: &Session) -> Result<String> {
     let c = &session.creds;
-    format!(
+    private::storable("MFA serial", &session.serial)?;
+    private::storable("access key id", &c.keys.access_key_id)?;
+    private::storable("secret access key", &c.keys.secret_access_key)?;
+    let token = c.keys.session_token.as_deref().unwrap_or_default();
+    private::storable("session token", token)?;
+    Ok(format!(
         "[session]\nserial = {}\naws_access_key_id = {}\naws_secret_access_key = {}\n\
          aws_session_token = {}\nexpiration = {}\n{}",
         session.serial,
         c.keys.access_key_id,
         c.keys.secret_access_key,
-        c.keys.session_token.as_deref().unwrap_or_default(),
+        token,
         c.expiration,
         session
             .duration
             .map_or(String::new(), |d| format!("duration = {d}\n"))
-    )
+    ))
 }
 
 fn parse(text: &str) -> Option<Session> {
@@ -82,7 +105,7 @@ fn parse(text: &str) -> Option<Session> {
 
 /// The cached session of this identity, alive or not.
 pub fn read(identity_key: &str) -> Option<Session> {
-    parse(&std::fs::read_to_string(path(identity_key)?).ok()?)
+    parse(&private::read(&location()?, &name(identity_key))?)
 }
 
 /// The live session of this identity; `serial`, when given, must be the one it was made with.
@@ -94,19 +117,17 @@ pub fn load(identity_key: &str, serial: Option<&str>) -> Option<Session> {
 }
 
 pub fn save(identity_key: &str, session: &Session) -> Result<()> {
-    let Some(path) = path(identity_key) else {
+    let text = render(session)?;
+    let Some(dir) = location() else {
         return Ok(());
     };
-    if let Some(dir) = path.parent() {
-        atomic::private_dir(dir)?;
-    }
-    atomic::update(&path, |_| Ok(render(session)))
+    private::update(&dir, &name(identity_key), |_| Ok(text))
 }
 
 /// Moves a cached session to a rotated identity's new key id; nothing cached, nothing moved.
 pub fn rekey(old: &str, new: &str) {
-    if let (Some(from), Some(to)) = (path(old), path(new)) {
-        let _ = std::fs::rename(from, to);
+    if let Some(dir) = dir() {
+        let _ = std::fs::rename(dir.join(name(old)), dir.join(name(new)));
     }
 }
 
@@ -116,7 +137,7 @@ pub fn forget(identity_key: Option<&str>) -> Result<usize> {
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(0);
     };
-    let wanted = identity_key.and_then(path);
+    let wanted = identity_key.map(|k| dir.join(name(k)));
     let mut n = 0;
     for entry in entries.flatten() {
         let p = entry.path();
@@ -149,7 +170,7 @@ mod tests {
             },
             duration: Some(3600),
         };
-        let back = parse(&render(&s)).unwrap();
+        let back = parse(&render(&s).unwrap()).unwrap();
         assert_eq!(back.serial, s.serial);
         assert_eq!(back.creds.keys.secret_access_key, "s/e+c=r");
         assert_eq!(back.creds.keys.session_token.as_deref(), Some("tok=="));
@@ -181,5 +202,34 @@ mod tests {
         let old = "[session]\nserial = s\naws_access_key_id = A\naws_secret_access_key = B\n\
                    aws_session_token = C\nexpiration = 1\n";
         assert_eq!(parse(old).unwrap().duration, None);
+    }
+
+    #[test]
+    fn no_value_adds_a_line() {
+        let evil = Session {
+            serial: "arn:aws:iam::1:mfa/x\naws_access_key_id = EVIL".into(),
+            creds: TempCreds {
+                keys: Keys {
+                    access_key_id: "ASIA1".into(),
+                    secret_access_key: "s".into(),
+                    session_token: Some("t".into()),
+                },
+                expiration: 1,
+            },
+            duration: None,
+        };
+        assert!(render(&evil).unwrap_err().msg.contains("MFA serial"));
+        let token = Session {
+            serial: "arn:aws:iam::1:mfa/x".into(),
+            creds: TempCreds {
+                keys: Keys {
+                    session_token: Some("t\r\nexpiration = 9".into()),
+                    ..evil.creds.keys.clone()
+                },
+                expiration: 1,
+            },
+            duration: None,
+        };
+        assert!(render(&token).unwrap_err().msg.contains("session token"));
     }
 }

@@ -1,26 +1,32 @@
 //! The roles this user assumed before, for completion: one ARN a line, most recent last, in a
-//! 0600 file under the user's data directory.
+//! 0600 file in the 0700 folder `awsmfa` under the user's data directory (`private`).
 
 use crate::error::Result;
-use crate::files::atomic;
+use crate::files::private;
+use crate::settings::check_role_arn;
 use std::path::PathBuf;
 
 const KEEP: usize = 50;
+const NAME: &str = "roles";
 
-fn path() -> Option<PathBuf> {
-    Some(dirs::data_dir()?.join("awsmfa").join("roles"))
+fn dir() -> Option<PathBuf> {
+    Some(dirs::data_dir()?.join("awsmfa"))
 }
 
+/// The roles in the history. Completion puts them on the user's command line: only role ARNs
+/// are offered, whatever the file holds.
 pub fn roles() -> Vec<String> {
-    path()
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .map(|t| {
-            t.lines()
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect()
-        })
+    dir()
+        .and_then(|d| private::peek(&d, NAME))
+        .map(|t| parse(&t))
         .unwrap_or_default()
+}
+
+fn parse(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| check_role_arn(l).is_ok())
+        .map(str::to_string)
+        .collect()
 }
 
 /// `text` with `arn` moved to the end, keeping the last `KEEP` lines.
@@ -35,11 +41,9 @@ fn with_role(text: &str, arn: &str) -> String {
 }
 
 pub fn record(arn: &str) -> Result<()> {
-    let Some(path) = path() else { return Ok(()) };
-    if let Some(dir) = path.parent() {
-        atomic::private_dir(dir)?;
-    }
-    atomic::update(&path, |text| Ok(with_role(text, arn)))
+    private::storable("role ARN", arn)?;
+    let Some(dir) = dir() else { return Ok(()) };
+    private::update(&dir, NAME, |text| Ok(with_role(text, arn)))
 }
 
 #[cfg(test)]
@@ -54,5 +58,12 @@ mod tests {
         let out = with_role(&many, "new");
         assert_eq!(out.lines().count(), KEEP);
         assert!(out.starts_with("r11\n") && out.ends_with("r59\nnew\n"));
+    }
+
+    #[test]
+    fn only_role_arns_are_offered() {
+        let text =
+            "arn:aws:iam::123456789012:role/a\n$(touch x)\n\narn:aws:iam::123456789012:role/b c\n";
+        assert_eq!(parse(text), ["arn:aws:iam::123456789012:role/a"]);
     }
 }

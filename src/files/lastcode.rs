@@ -1,23 +1,22 @@
 //! The last MFA code awsmfa sent for each device: a TOTP code is accepted once, so the same
-//! code again within 30 s is not worth sending. Lines `serial code epoch` in a 0600 file.
+//! code again within 30 s is not worth sending. Lines `serial code epoch` in a 0600 file in the
+//! cache folder.
 
-use crate::files::atomic;
+use crate::files::{cache, private};
 use crate::timefmt;
-use std::path::PathBuf;
 
 /// How long a sent code stays spent.
 pub const WINDOW: i64 = 30;
 
-fn path() -> Option<PathBuf> {
-    Some(crate::files::cache::dir()?.join("last-codes"))
-}
+const NAME: &str = "last-codes";
 
-/// When `code` was sent for `serial` within the last `WINDOW` seconds.
+/// When `code` was sent for `serial` within the last `WINDOW` seconds. A time ahead of the
+/// clock is no evidence: believing it would hold a code back for good.
 pub fn recent(text: &str, serial: &str, code: &str, now: i64) -> Option<i64> {
     text.lines().find_map(|l| {
         let mut f = l.split(' ');
         let (s, c, at) = (f.next()?, f.next()?, f.next()?.parse::<i64>().ok()?);
-        (s == serial && c == code && now - at < WINDOW).then_some(at)
+        (s == serial && c == code && (0..WINDOW).contains(&(now - at))).then_some(at)
     })
 }
 
@@ -32,17 +31,21 @@ fn with_code(text: &str, serial: &str, code: &str, now: i64) -> String {
 }
 
 pub fn used_at(serial: &str, code: &str) -> Option<i64> {
-    let text = std::fs::read_to_string(path()?).ok()?;
+    let text = private::read(&cache::location()?, NAME)?;
     recent(&text, serial, code, timefmt::now())
 }
 
-/// Remembers that `code` was sent; failing to is not worth failing the run.
+/// Remembers that `code` was sent; failing to is not worth failing the run. A serial that is
+/// not one word is not recorded, as it would add or split lines; AWS's serials never hold a
+/// space, and the cache says when it refuses one.
 pub fn record(serial: &str, code: &str) {
-    let Some(path) = path() else { return };
-    let saved = path
-        .parent()
-        .map_or(Ok(()), atomic::private_dir)
-        .and_then(|()| atomic::update(&path, |t| Ok(with_code(t, serial, code, timefmt::now()))));
+    if private::storable("MFA serial", serial).is_err() {
+        return;
+    }
+    let Some(dir) = cache::location() else { return };
+    let saved = private::update(&dir, NAME, |t| {
+        Ok(with_code(t, serial, code, timefmt::now()))
+    });
     if let Err(e) = saved {
         crate::ui::warn(&e.msg);
     }
@@ -63,5 +66,10 @@ mod tests {
         assert_eq!(recent(&t, "arn:a", "111111", 1011), None);
         assert_eq!(recent(&t, "arn:c", "333333", 1011), None);
         assert_eq!(recent("garbage\n", "arn:a", "1", 0), None);
+        assert_eq!(
+            recent(&t, "arn:a", "333333", 1009),
+            None,
+            "sent in the future"
+        );
     }
 }

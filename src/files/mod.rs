@@ -1,5 +1,6 @@
 //! The files awsmfa reads and writes: the credentials file (edited line by line, never
-//! regenerated), `~/.aws/config`, and its own cache of MFA sessions, recent codes and roles.
+//! regenerated), `~/.aws/config`, and its own cache of MFA sessions, recent codes and roles,
+//! in folders of its own that trust only what awsmfa made (`private`).
 //! Every write goes through `atomic`.
 
 pub mod atomic;
@@ -9,3 +10,4 @@ pub mod credfile;
 pub mod history;
 pub mod ini;
 pub mod lastcode;
+pub mod private;

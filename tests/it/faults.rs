@@ -741,8 +741,12 @@ fn a_date_header_an_hour_off_warns_and_the_file_is_still_correct() {
             .trim()
             .to_string();
         let body = sts_credentials("GetSessionToken", "ASIASKEW", "sk", "tk", &exp_text);
-        let date = format!("Date: {}\r\n", http_date(server_now));
-        let fake = Fake::start(move |_| Reply::WithHeaders(200, date.clone(), body.clone()));
+        // Dated when it answers, as STS is: a Date fixed before awsmfa starts would be a second
+        // further off whenever a loaded machine starts it across a second boundary.
+        let fake = Fake::start(move |_| {
+            let date = format!("Date: {}\r\n", http_date(now() + skew));
+            Reply::WithHeaders(200, date, body.clone())
+        });
         let sb = Sandbox::new(&fake.url);
         sb.write_creds(IDENTITY);
         let t = Instant::now();

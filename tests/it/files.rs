@@ -1,4 +1,5 @@
-//! The credentials file is edited, never regenerated: bytes, modes, links, concurrency.
+//! The credentials file is edited, never regenerated: bytes, modes, links, concurrency. What
+//! awsmfa writes stays its owner's, and awsmfa's own folders trust only what it made.
 
 use crate::core::value;
 use crate::harness::*;
@@ -236,4 +237,184 @@ fn the_aws_cli_accepts_the_role_credentials() {
         arn.contains(&format!(":assumed-role/{role_name}/awsmfa_")),
         "{arn}"
     );
+}
+
+/// The uid and gid of `nobody`: another user, for tests that need files that are not root's.
+/// They chown, which takes root (CI runs as root).
+pub fn nobody() -> (u32, u32) {
+    assert_eq!(
+        // SAFETY: geteuid touches no memory.
+        unsafe { libc::geteuid() },
+        0,
+        "this test plays another user's files and needs root, as CI runs it: run the suite as \
+         root"
+    );
+    let id = |flag: &str| -> u32 {
+        let out = std::process::Command::new("id")
+            .args([flag, "nobody"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    (id("-u"), id("-g"))
+}
+
+pub fn chown(path: &std::path::Path, uid: u32, gid: u32) {
+    std::os::unix::fs::lchown(path, Some(uid), Some(gid)).unwrap();
+}
+
+fn owner(path: &std::path::Path) -> (u32, u32) {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::symlink_metadata(path).unwrap();
+    (m.uid(), m.gid())
+}
+
+pub fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o7777
+}
+
+/// Runs `cmd` as `nobody`.
+fn as_nobody(mut cmd: std::process::Command) -> Run {
+    use std::os::unix::process::CommandExt;
+    let (uid, gid) = nobody();
+    cmd.uid(uid).gid(gid).stdin(std::process::Stdio::null());
+    cmd.output().unwrap().into()
+}
+
+#[test]
+fn run_as_root_on_a_users_home_every_file_stays_the_users() {
+    let (uid, gid) = nobody();
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::with_user(moto, &user);
+    std::fs::set_permissions(sb.creds_path(), std::fs::Permissions::from_mode(0o600)).unwrap();
+    for p in [sb.home(), &sb.home().join(".aws"), &sb.creds_path()] {
+        chown(p, uid, gid);
+    }
+    // As `sudo awsmfa …` without -H would: root, in the user's HOME. A role for the history,
+    // fish for the expiry stamps.
+    let role = moto.role();
+    sb.run(&[&role, "-c", "123456", "--env", "--shell", "fish"])
+        .ok();
+    let home = sb.home();
+    let cache = home.join(".cache/awsmfa");
+    let mut made: Vec<std::path::PathBuf> = [
+        ".aws/credentials",
+        ".cache",
+        ".cache/awsmfa",
+        ".cache/awsmfa/last-codes",
+        ".cache/awsmfa/stamps",
+        ".local",
+        ".local/share",
+        ".local/share/awsmfa",
+        ".local/share/awsmfa/roles",
+    ]
+    .iter()
+    .map(|p| home.join(p))
+    .collect();
+    made.push(cache.join(format!("session-{}", user.key_id)));
+    made.extend(
+        std::fs::read_dir(cache.join("stamps"))
+            .unwrap()
+            .map(|e| e.unwrap().path()),
+    );
+    assert_eq!(made.len(), 11, "one stamp expected: {made:?}");
+    for path in &made {
+        assert_eq!(
+            owner(path),
+            (uid, gid),
+            "{} is not the user's (nobody's)",
+            path.display()
+        );
+    }
+    assert_eq!(mode(&sb.creds_path()), 0o600);
+    // The user can read them and go on without sudo: the MFA session is theirs to reuse.
+    let mut cat = std::process::Command::new("cat");
+    cat.arg(sb.creds_path())
+        .arg(home.join(".local/share/awsmfa/roles"));
+    let read = as_nobody(cat);
+    read.ok();
+    assert!(read.stdout.contains(&role), "{}", read.stdout);
+    let run = as_nobody(sb.command(&["-t", "mine"]));
+    run.ok();
+    assert!(
+        run.stderr.starts_with("Reusing the MFA session"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_planted_stamp_link_truncates_nothing() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::with_user(moto, &user);
+    let victim = sb.home().join(".bashrc");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    let stamps = sb.home().join(".cache/awsmfa/stamps");
+    std::fs::create_dir_all(&stamps).unwrap();
+    // The stamp is named after the expiry, which a one-hour session makes predictable.
+    let expiry = now() + 3600;
+    for t in expiry - 10..=expiry + 30 {
+        std::os::unix::fs::symlink(&victim, stamps.join(t.to_string())).unwrap();
+    }
+    sb.run(&["-c", "123456", "-d", "3600", "--env", "--shell", "fish"])
+        .ok();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+}
+
+#[test]
+fn private_folders_open_to_others_are_closed_and_a_planted_history_is_dropped() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::with_user(moto, &user);
+    let home = sb.home();
+    let folders = [
+        home.join(".cache/awsmfa"),
+        home.join(".cache/awsmfa/stamps"),
+        home.join(".local/share/awsmfa"),
+    ];
+    for dir in &folders {
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    // Completion offers these: a planted entry would land on the user's command line.
+    let history = home.join(".local/share/awsmfa/roles");
+    std::fs::write(&history, "arn:aws:iam::123456789012:role/planted\n").unwrap();
+    std::fs::set_permissions(&history, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let role = moto.role();
+    sb.run(&[&role, "-c", "123456", "--env", "--shell", "fish"])
+        .ok();
+    for dir in &folders {
+        assert_eq!(mode(dir), 0o700, "{} is still open", dir.display());
+    }
+    assert_eq!(mode(&history), 0o600);
+    assert_eq!(
+        std::fs::read_to_string(&history).unwrap(),
+        format!("{role}\n")
+    );
+}
+
+#[test]
+fn a_file_that_cannot_keep_its_owner_is_not_replaced() {
+    let (uid, gid) = nobody();
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::with_user(moto, &user);
+    // root's file, readable by all, in folders of nobody's: nobody can replace it, but the
+    // replacement would be nobody's, with the same mode.
+    std::fs::set_permissions(sb.creds_path(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    chown(sb.home(), uid, gid);
+    chown(&sb.home().join(".aws"), uid, gid);
+    let before = sb.creds();
+    as_nobody(sb.command(&["-c", "123456"])).fails(
+        1,
+        "cannot give it its owner and group 0:0 (Operation not permitted",
+    );
+    assert_eq!(owner(&sb.creds_path()), (0, 0));
+    assert_eq!(sb.creds(), before);
 }

@@ -1,7 +1,8 @@
 //! One MFA code per session: the cache, role chaining, `refresh` and `forget`, with STS requests
-//! counted by a proxy in front of moto.
+//! counted by a proxy in front of moto; and what the cache trusts.
 
 use crate::core::{expiration_in, value};
+use crate::files::{chown, mode, nobody};
 use crate::harness::*;
 use std::os::unix::fs::PermissionsExt;
 
@@ -431,5 +432,197 @@ fn a_code_given_with_a_role_makes_a_new_session_to_chain_on() {
     assert_eq!(
         (proxy.count("GetSessionToken"), proxy.count("AssumeRole")),
         (2, 2)
+    );
+}
+
+// What the cache trusts: only what awsmfa could have made.
+
+/// The identity's access key id in `sb`'s credentials file.
+fn identity_key(sb: &Sandbox) -> String {
+    value(&sb.creds(), "identity", "aws_access_key_id").unwrap()
+}
+
+const PLANTED_KEY: &str = "AKIAPLANTEDBYANOTHER";
+
+/// A session file someone else wrote for `sb`'s identity, alive until 2100.
+fn planted_session() -> String {
+    format!(
+        "[session]\nserial = arn:aws:iam::123456789012:mfa/x\naws_access_key_id = {PLANTED_KEY}\n\
+         aws_secret_access_key = planted\naws_session_token = planted\nexpiration = 4102444800\n"
+    )
+}
+
+/// Runs without `-c` (a code given explicitly asks for a new session), the code from a
+/// command, so that only the cache decides whether STS is asked.
+fn run_with_code_process(sb: &Sandbox) -> Run {
+    let run = sb.run(&["--mfa-process", "echo 123456", "--env"]);
+    run.ok();
+    run
+}
+
+#[test]
+fn a_cache_folder_open_to_others_is_closed() {
+    let (_, sb, _) = counted();
+    let dir = cache_dir(&sb);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let run = sb.run(&["-c", "123456"]);
+    run.ok();
+    assert_eq!(mode(&dir), 0o700, "the cache folder is still open");
+    assert!(
+        run.stderr
+            .contains("was open to other users (mode 0777); awsmfa made it 0700"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn planted_session_files_are_removed_unread() {
+    let (uid, gid) = nobody();
+    // Open to others, another user's, a link to a file elsewhere: none is awsmfa's.
+    for plant in ["mode 0666", "owner nobody", "symlink"] {
+        let (proxy, sb, _) = counted();
+        let dir = cache_dir(&sb);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let file = dir.join(format!("session-{}", identity_key(&sb)));
+        match plant {
+            "mode 0666" => {
+                std::fs::write(&file, planted_session()).unwrap();
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+            }
+            "owner nobody" => {
+                std::fs::write(&file, planted_session()).unwrap();
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+                chown(&file, uid, gid);
+            }
+            _ => {
+                let elsewhere = sb.home().join("elsewhere");
+                std::fs::write(&elsewhere, planted_session()).unwrap();
+                std::fs::set_permissions(&elsewhere, std::fs::Permissions::from_mode(0o600))
+                    .unwrap();
+                std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+            }
+        }
+        let run = run_with_code_process(&sb);
+        assert_ne!(
+            exported(&run.stdout, "AWS_ACCESS_KEY_ID").as_deref(),
+            Some(PLANTED_KEY),
+            "{plant}: the planted session was used"
+        );
+        assert_eq!(proxy.count("GetSessionToken"), 1, "{plant}: no new session");
+        assert!(
+            run.stderr.contains(&format!("removed {}", file.display())),
+            "{plant}: {}",
+            run.stderr
+        );
+        // What is there now is awsmfa's own session, made in this run.
+        let meta = std::fs::symlink_metadata(&file).unwrap();
+        assert!(meta.is_file(), "{plant}");
+        assert_eq!(mode(&file), 0o600, "{plant}");
+        assert!(
+            !std::fs::read_to_string(&file)
+                .unwrap()
+                .contains(PLANTED_KEY)
+        );
+    }
+}
+
+#[test]
+fn a_cache_folder_of_another_user_is_not_used() {
+    let (uid, gid) = nobody();
+    let (proxy, sb, _) = counted();
+    let dir = cache_dir(&sb);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("session-{}", identity_key(&sb)));
+    std::fs::write(&file, planted_session()).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    chown(&file, uid, gid);
+    chown(&dir, uid, gid);
+    let run = run_with_code_process(&sb);
+    assert_ne!(
+        exported(&run.stdout, "AWS_ACCESS_KEY_ID").as_deref(),
+        Some(PLANTED_KEY),
+        "the session in another user's folder was used"
+    );
+    assert_eq!(proxy.count("GetSessionToken"), 1);
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("awsmfa: warning: "))
+        .collect();
+    assert_eq!(
+        warnings,
+        [format!(
+            "awsmfa: warning: {} belongs to another user (uid {uid}), so awsmfa does not use \
+             it; remove it or make it yours (chown)",
+            dir.display()
+        )],
+        "{}",
+        run.stderr
+    );
+    // Someone else's folder is left as it was: nothing removed, nothing added.
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), planted_session());
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+}
+
+#[test]
+fn a_serial_with_a_line_break_adds_no_line_to_the_cache() {
+    let (_, sb, _) = counted();
+    let serial = "arn:aws:iam::123456789012:mfa/x\naws_access_key_id = EVIL";
+    // Whether this run refuses the serial or only refuses to cache it, no line may be added.
+    sb.run(&["--serial-number", serial, "-c", "123456"]);
+    let injected: Vec<String> = std::fs::read_dir(cache_dir(&sb))
+        .into_iter()
+        .flatten()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let text = std::fs::read_to_string(p).unwrap_or_default();
+            text.lines()
+                .any(|l| l.starts_with("aws_access_key_id = EVIL"))
+        })
+        .map(|p| p.display().to_string())
+        .collect();
+    // A later run without --serial-number, which takes any cached session of this identity.
+    let run = run_with_code_process(&sb);
+    assert_ne!(
+        exported(&run.stdout, "AWS_ACCESS_KEY_ID").as_deref(),
+        Some("EVIL"),
+        "the injected key was exported"
+    );
+    assert_eq!(
+        injected,
+        Vec::<String>::new(),
+        "lines were added to these files"
+    );
+}
+
+#[test]
+fn a_planted_record_of_spent_codes_delays_nothing() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::with_user(moto, &user);
+    let dir = cache_dir(&sb);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+    // Says 123456 was just sent for this device, and keeps saying so until 2100.
+    let file = dir.join("last-codes");
+    std::fs::write(&file, format!("{} 123456 4102444800\n", user.serials[0])).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let started = std::time::Instant::now();
+    let run = run_with_code_process(&sb);
+    assert!(
+        !run.stderr.contains("was used"),
+        "the planted record was believed: {}",
+        run.stderr
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert_eq!(mode(&file), 0o600);
+    assert!(
+        !std::fs::read_to_string(&file)
+            .unwrap()
+            .contains("4102444800")
     );
 }
