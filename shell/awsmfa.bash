@@ -219,27 +219,98 @@ elif [[ ${PROMPT_COMMAND-} != *_awsmfa_hook* ]]; then
     PROMPT_COMMAND="_awsmfa_hook${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
 fi
 
-# Completion through clap's protocol (COMPLETE=bash awsmfa -- WORDS). The words are rebuilt
-# from the line at blanks, because `:`, in every ARN, is a bash word break; the candidates are
-# then cut back to the part after the last break, which is all that bash replaces.
-_awsmfa_complete() {
-    local line=${COMP_LINE:0:COMP_POINT} cur prefix='' i IFS=$' \t\n'
-    local -a words cands
-    read -ra words <<<"${line}"
-    if [[ -z ${line} || ${line} == *[[:blank:]] ]]; then
-        words+=("")
-    fi
-    cur=${words[${#words[@]} - 1]}
-    for ((i = ${#cur} - 1; i >= 0; i--)); do
-        if [[ ${COMP_WORDBREAKS} == *"${cur:i:1}"* ]]; then
-            prefix=${cur:0:i+1}
-            break
+# _awsmfa_split LINE: the words of a command line as bash will read them, split at blanks,
+# with quotes and backslashes removed, into _awsmfa_words (the last one is the word being
+# completed, empty after a blank); and how readline will replace that word's end:
+# _awsmfa_kept, its start that stays (unquoted), and _awsmfa_quote, the quote open there
+# (' or ") or nothing. Readline replaces the text after an open quote, else after the last
+# unquoted character of COMP_WORDBREAKS (`:` in every ARN, `=` in --opt=value).
+_awsmfa_split() {
+    local line=$1 c i=0 word='' in_word='' opened=''
+    _awsmfa_words=()
+    _awsmfa_kept=
+    _awsmfa_quote=
+    while ((i < ${#line})); do
+        c=${line:i:1}
+        i=$((i + 1))
+        if [[ ${_awsmfa_quote} == "'" ]]; then
+            if [[ ${c} == "'" ]]; then
+                _awsmfa_quote=
+            else
+                word+=${c}
+            fi
+        elif [[ ${_awsmfa_quote} == '"' ]]; then
+            if [[ ${c} == '"' ]]; then
+                _awsmfa_quote=
+            elif [[ ${c} == \\ && ${line:i:1} == [\"\\\$\`] ]]; then
+                word+=${line:i:1}
+                i=$((i + 1))
+            else
+                word+=${c}
+            fi
+        elif [[ ${c} == [[:blank:]] ]]; then
+            if [[ -n ${in_word} ]]; then
+                _awsmfa_words+=("${word}")
+                word=
+                in_word=
+                _awsmfa_kept=
+            fi
+        else
+            in_word=1
+            case ${c} in
+                "'" | '"')
+                    _awsmfa_quote=${c}
+                    opened=${word}
+                    ;;
+                \\)
+                    word+=${line:i:1}
+                    i=$((i + 1))
+                    ;;
+                *)
+                    word+=${c}
+                    if [[ ${COMP_WORDBREAKS} == *"${c}"* ]]; then
+                        _awsmfa_kept=${word}
+                    fi
+                    ;;
+            esac
         fi
     done
-    IFS=$'\n'
-    # shellcheck disable=SC2207
-    cands=($(COMPLETE=bash _CLAP_IFS=$'\n' _CLAP_COMPLETE_INDEX=$((${#words[@]} - 1)) \
-        command awsmfa -- "${words[@]}" 2>/dev/null))
-    COMPREPLY=("${cands[@]#"${prefix}"}")
+    _awsmfa_words+=("${word}")
+    if [[ -n ${_awsmfa_quote} ]]; then
+        _awsmfa_kept=${opened}
+    fi
+}
+
+# Completion through clap's protocol (COMPLETE=bash awsmfa -- WORDS). The words are rebuilt
+# from the line (_awsmfa_split), because `:`, in every ARN, is a bash word break; each
+# candidate is cut back to the part readline replaces and quoted for where it goes, so that
+# a profile named `my prof`, `$(cmd)` or `star*` is inserted as one literal word.
+_awsmfa_complete() {
+    local cand reply _awsmfa_kept _awsmfa_quote
+    local -a cands _awsmfa_words
+    _awsmfa_split "${COMP_LINE:0:COMP_POINT}"
+    # read, not cands=($(...)): that would expand `star*` to file names. (read ends at
+    # the end of the input, with status 1.)
+    IFS=$'\n' read -r -d '' -a cands < <(COMPLETE=bash _CLAP_IFS=$'\n' \
+        _CLAP_COMPLETE_INDEX=$((${#_awsmfa_words[@]} - 1)) \
+        command awsmfa -- "${_awsmfa_words[@]}" 2>/dev/null || true) || true
+    COMPREPLY=()
+    for cand in ${cands[@]+"${cands[@]}"}; do
+        if [[ ${cand} != "${_awsmfa_kept}"* ]]; then
+            continue
+        fi
+        cand=${cand:${#_awsmfa_kept}}
+        case ${_awsmfa_quote} in
+            "'") reply=${cand//\'/\'\\\'\'} ;;
+            '"')
+                reply=${cand//\\/\\\\}
+                reply=${reply//\"/\\\"}
+                reply=${reply//\$/\\\$}
+                reply=${reply//\`/\\\`}
+                ;;
+            *) printf -v reply '%q' "${cand}" ;;
+        esac
+        COMPREPLY+=("${reply}")
+    done
 }
 complete -F _awsmfa_complete awsmfa

@@ -76,7 +76,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct RefreshArgs {
-    /// Syntax of the shell code [default: from $SHELL, else sh]
+    /// Syntax of the shell code: fish, or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
 }
@@ -278,7 +278,7 @@ pub struct GetArgs {
     #[arg(long, env = "AWS_MFA_ENV", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0, default_missing_value = "true")]
     pub env: bool,
 
-    /// Syntax of the --env code [default: from $SHELL, else sh]
+    /// Syntax of the --env code: fish, or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
 }

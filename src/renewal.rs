@@ -1,15 +1,17 @@
 //! The renewal record: how to renew a shell's credentials, kept in AWSMFA_SOURCE (its name
-//! since 0.3) for `awsmfa refresh`. `key=value` pairs joined by `;`, with `%`, `;`, `=` and
-//! control characters percent-encoded so that any path or name survives.
+//! since 0.3) for `awsmfa refresh`. `key=value` pairs joined by `;`, with every byte of a value
+//! percent-encoded but the shell-inert characters (`shell::quote::inert`) other than `%`, `;`
+//! and `=`: any path or name survives, and the record comes through every form of eval.
 
 use crate::cli::{CredentialArgs, GetArgs, Target};
 use crate::error::{Error, Result};
+use crate::shell::quote;
 use std::path::PathBuf;
 
 fn escape(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars() {
-        if c == '%' || c == ';' || c == '=' || c.is_control() {
+        if !quote::inert(c) || matches!(c, '%' | ';' | '=') {
             for b in c.to_string().bytes() {
                 out.push_str(&format!("%{b:02X}"));
             }
@@ -154,7 +156,7 @@ mod tests {
         let args = GetArgs {
             creds: CredentialArgs {
                 role_arn: Some("arn:aws:iam::123456789012:role/a=b".into()),
-                aws_credentials: Some("/home/me/odd;dir/100%/cred\nentials".into()),
+                aws_credentials: Some("/home/me/odd;dir/100%/cred\nent  'ia*ls".into()),
                 identity_profile: Some("id ünï".into()),
                 profile: Some("team".into()),
                 duration: Some(3600),
@@ -165,7 +167,7 @@ mod tests {
             ..GetArgs::default()
         };
         let encoded = encode(&args);
-        assert!(!encoded.contains('\n'));
+        assert!(encoded.chars().all(quote::inert), "{encoded}");
         let back = decode(&encoded).unwrap();
         assert_eq!(back.creds.role_arn, args.creds.role_arn);
         assert_eq!(back.creds.aws_credentials, args.creds.aws_credentials);

@@ -39,15 +39,19 @@ pub fn execute(args: &GetArgs, mut job: CredentialJob, newer_than: Option<i64>) 
             args.target.name
         )));
     }
-    let shell = args.env.then(|| {
-        args.shell
-            .unwrap_or_else(|| Shell::from_env(std::env::var("SHELL").ok().as_deref()))
-    });
+    // POSIX unless fish is asked for: the shell that evaluates the code is the caller's,
+    // whatever $SHELL (the login shell) says.
+    let shell = args.env.then(|| args.shell.unwrap_or(Shell::Sh));
     let creds = job.credentials()?;
     // The shell's expiry is by the local clock, AWS's by its own.
     if newer_than.is_some_and(|t| creds.expiration - timefmt::skew() <= t + 60) {
         return Err(code::need_code());
     }
+    // Before anything is written: credentials no shell can evaluate are refused.
+    let env_code = match shell {
+        Some(shell) => Some(exports::code(shell, &creds, &renewal::encode(args))?),
+        None => None,
+    };
     let settings = job.settings();
     credfile::store(&settings.credentials, &args.target.name, &creds)?;
     for role in &settings.roles {
@@ -63,8 +67,8 @@ pub fn execute(args: &GetArgs, mut job: CredentialJob, newer_than: Option<i64>) 
     if args.rotate_identity_keys {
         job.rotate()?;
     }
-    if let Some(shell) = shell {
-        ui::stdout(&exports::code(shell, &creds, &renewal::encode(args)))?;
+    if let Some(code) = env_code {
+        ui::stdout(&code)?;
     }
     Ok(())
 }

@@ -9,33 +9,13 @@ pub mod stamp;
 
 use clap::ValueEnum;
 
-/// The shells awsmfa writes code for. `init` takes the three with an integration; `sh` is the
-/// POSIX syntax of `--env` for any other.
+/// The shells awsmfa writes code for. `init` takes the three with an integration. As a syntax
+/// (`--shell` of `--env` and `refresh`) there are two: fish's, and POSIX sh's, which bash, zsh,
+/// dash and every other POSIX shell run, so `bash`, `zsh` and `sh` print the same code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Shell {
     Bash,
     Zsh,
     Fish,
     Sh,
-}
-
-impl Shell {
-    /// The shell named by `$SHELL` (e.g. `/usr/bin/zsh`), else POSIX `sh`.
-    pub fn from_env(var: Option<&str>) -> Shell {
-        let name = var.and_then(|p| p.rsplit('/').next()).unwrap_or("");
-        Shell::from_str(name, false).unwrap_or(Shell::Sh)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shell_from_env() {
-        assert_eq!(Shell::from_env(Some("/usr/bin/zsh")), Shell::Zsh);
-        assert_eq!(Shell::from_env(Some("fish")), Shell::Fish);
-        assert_eq!(Shell::from_env(Some("/bin/tcsh")), Shell::Sh);
-        assert_eq!(Shell::from_env(None), Shell::Sh);
-    }
 }

@@ -12,12 +12,24 @@ pub fn quote_fish(s: &str) -> String {
     format!("'{}'", s.replace('\\', r"\\").replace('\'', r"\'"))
 }
 
+/// A character that means the same to every shell however the code is evaluated. Quoting
+/// cannot protect what `eval $(awsmfa --env)` (unquoted, as 0.2.x's users write it) does to
+/// the text before eval parses it: blanks and newlines are split and rejoined as one space,
+/// and a word with `*`, `?`, `[` (or extglob's `(`, or bash 5.0's `\`) is matched against
+/// file names, or dropped under nullglob. Values made of these characters alone come through
+/// both forms byte for byte, and read the same in fish: AWS's keys and tokens (base64),
+/// timestamps and the percent-encoded renewal record.
+pub fn inert(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "+/=-_.:%;".contains(c)
+}
+
 /// Lines that export each variable. Names are our own constants, so only values are quoted.
+/// Each statement ends in `;`: unquoted `eval $(…)` joins the lines into one.
 pub fn exports(shell: Shell, vars: &[(&str, &str)]) -> String {
     vars.iter()
         .map(|(name, value)| match shell {
-            Shell::Fish => format!("set -gx {name} {}\n", quote_fish(value)),
-            _ => format!("export {name}={}\n", quote_posix(value)),
+            Shell::Fish => format!("set -gx {name} {};\n", quote_fish(value)),
+            _ => format!("export {name}={};\n", quote_posix(value)),
         })
         .collect()
 }
@@ -35,7 +47,18 @@ mod tests {
 
     #[test]
     fn export_lines() {
-        assert_eq!(exports(Shell::Zsh, &[("A", "x y")]), "export A='x y'\n");
-        assert_eq!(exports(Shell::Fish, &[("A", "x'")]), "set -gx A 'x\\''\n");
+        assert_eq!(exports(Shell::Zsh, &[("A", "x y")]), "export A='x y';\n");
+        assert_eq!(exports(Shell::Sh, &[("A", "")]), "export A='';\n");
+        assert_eq!(exports(Shell::Fish, &[("A", "x'")]), "set -gx A 'x\\'';\n");
+    }
+
+    #[test]
+    fn inert_characters() {
+        let token = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ+=";
+        assert!(token.chars().all(inert));
+        assert!("2026-01-01T00:00:00Z".chars().all(inert));
+        for c in " \t\n'\"\\$`*?[](){}!#&|<>~^@é\u{0}".chars() {
+            assert!(!inert(c), "{c:?}");
+        }
     }
 }

@@ -16,12 +16,12 @@ fn counted() -> (Fake, Sandbox, &'static Moto) {
     (proxy, sb, moto)
 }
 
-/// The value of `export NAME='value'` in --env output (values without quotes inside).
+/// The value of `export NAME='value';` in --env output (values without quotes inside).
 pub fn exported(stdout: &str, name: &str) -> Option<String> {
     let prefix = format!("export {name}='");
     stdout.lines().find_map(|l| {
         l.strip_prefix(&prefix)?
-            .strip_suffix('\'')
+            .strip_suffix("';")
             .map(str::to_string)
     })
 }

@@ -243,3 +243,133 @@ fn completion_and_the_mfa_prompt_at_the_keyboard() {
         );
     }
 }
+
+/// Profiles whose names a shell must not take apart or run, next to the test identity: a
+/// blank, a command substitution (it would create `pwned` in HOME), a pattern and a quote.
+/// Returns the sandbox and the substitution profile's name. The shells start in `~/globs`,
+/// where `starfile1` and `starfile2` match `star*`.
+fn awkward_profiles() -> (Shells, String) {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let shells = Shells::new(Sandbox::with_user(moto, &user));
+    let home = shells.home().to_path_buf();
+    let substitution = format!("pwn$(touch {}/pwned)", home.display());
+    let sections: String = ["my prof", &substitution, "star*", "it's"]
+        .iter()
+        .map(|name| format!("[{name}]\nregion = us-east-1\n"))
+        .collect();
+    std::fs::write(
+        shells.sb.creds_path(),
+        format!("{}{sections}", shells.sb.creds()),
+    )
+    .unwrap();
+    std::fs::create_dir(home.join("globs")).unwrap();
+    for file in ["starfile1", "starfile2"] {
+        std::fs::write(home.join("globs").join(file), "").unwrap();
+    }
+    std::fs::write(
+        home.join("bashrc"),
+        format!("{}\nPS1='READY$ '\ncd ~/globs\n", Sh::Bash.init()),
+    )
+    .unwrap();
+    (shells, substitution)
+}
+
+#[test]
+fn bash_completion_quotes_each_candidate_for_where_it_goes() {
+    let (shells, substitution) = awkward_profiles();
+    // COMPREPLY for a line typed up to the cursor, as readline calls the function.
+    let complete = |line: &str| -> Vec<String> {
+        let script = "source ~/bashrc; COMP_LINE=$LINE; COMP_POINT=${#COMP_LINE}; \
+                      _awsmfa_complete awsmfa; printf '%s\\n' \"${COMPREPLY[@]}\"";
+        let mut cmd = shells.command("bash", &["--norc", "-uc", script]);
+        cmd.env("LINE", line);
+        let out = output_within(cmd, "", 60, line);
+        assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{out}");
+        out.stdout.lines().map(str::to_string).collect()
+    };
+    let home = shells.home().display().to_string();
+    for (line, want) in [
+        ("awsmfa -t my", r"my\ prof".to_string()),
+        (r"awsmfa -t my\ p", r"my\ prof".to_string()),
+        // After an open quote readline keeps the quote and closes it after the candidate.
+        ("awsmfa -t 'my p", "my prof".to_string()),
+        ("awsmfa -t pw", format!(r"pwn\$\(touch\ {home}/pwned\)")),
+        ("awsmfa -t \"pw", format!(r"pwn\$(touch {home}/pwned)")),
+        ("awsmfa -t st", r"star\*".to_string()),
+        ("awsmfa -t it", r"it\'s".to_string()),
+        ("awsmfa -t 'it", r"it'\''s".to_string()),
+        (
+            "awsmfa -i identity -t \"my prof\" --profile=my",
+            r"my\ prof".to_string(),
+        ),
+    ] {
+        assert_eq!(complete(line), [want], "{line}");
+    }
+    assert!(!shells.home().join("pwned").exists(), "{substitution} ran");
+}
+
+/// Interactive bash in tmux, in ~/globs.
+fn bash_in_tmux(shells: &Shells) -> Tmux {
+    let rc = shells.home().join("bashrc");
+    Tmux::start(
+        shells,
+        &[],
+        &format!("bash --rcfile {} -i", rc.display()),
+        "READY",
+    )
+}
+
+/// Types `awsmfa -c 123456 -t PREFIX`, Tab; waits for the completed line to show `shown`,
+/// then runs it and waits for the next prompt.
+fn complete_and_run(t: &Tmux, prefix: &str, shown: impl Fn(&str) -> bool, what: &str) {
+    t.keys(&[&format!("awsmfa -c 123456 -t {prefix}"), "Tab"]);
+    t.wait_for(shown, what);
+    t.keys(&["Enter"]);
+    t.wait_for(|p| p.matches("READY$").count() == 2, "the next prompt");
+}
+
+#[test]
+fn bash_completes_a_profile_with_a_blank_as_one_word() {
+    let (shells, _) = awkward_profiles();
+    let t = bash_in_tmux(&shells);
+    complete_and_run(
+        &t,
+        "my",
+        |p| p.contains(r"-t my\ prof "),
+        r"the completion `my\ prof`",
+    );
+    assert!(value(&shells.sb.creds(), "my prof", "aws_access_key_id").is_some());
+}
+
+#[test]
+fn a_completed_profile_named_like_a_command_runs_nothing() {
+    let (shells, substitution) = awkward_profiles();
+    let t = bash_in_tmux(&shells);
+    // However it is quoted: the line is completed up to the substitution's end.
+    complete_and_run(&t, "pw", |p| p.contains("pwned"), "the completion");
+    assert!(
+        !shells.home().join("pwned").exists(),
+        "the completed line ran touch\n{}",
+        t.tmux(&["capture-pane", "-p", "-J"])
+    );
+    assert!(value(&shells.sb.creds(), &substitution, "aws_access_key_id").is_some());
+}
+
+#[test]
+fn a_completed_star_profile_stays_literal_where_files_match() {
+    let (shells, _) = awkward_profiles();
+    let t = bash_in_tmux(&shells);
+    complete_and_run(
+        &t,
+        "st",
+        |p| p.contains(r"-t star\* "),
+        r"the completion `star\*`",
+    );
+    let text = shells.sb.creds();
+    assert!(
+        value(&text, "star*", "aws_access_key_id").is_some(),
+        "{text}"
+    );
+    assert!(!text.contains("starfile"), "{text}");
+}

@@ -2,6 +2,7 @@
 //!
 //! - `init`: `awsmfa init` under strict modes;
 //! - `function`: the `awsmfa` function against moto;
+//! - `env`: `--env` and `refresh` code in every shell and form of eval, hostile values;
 //! - `segment`: the prompt segment, held to `awsmfa prompt`;
 //! - `hook`: the expiry hook and its back-off;
 //! - `processes`: the processes a prompt starts (strace);
@@ -18,6 +19,7 @@
 
 mod completion;
 mod completion_files;
+mod env;
 mod function;
 mod hook;
 mod init;
