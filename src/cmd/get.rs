@@ -49,7 +49,12 @@ pub fn execute(args: &GetArgs, mut job: CredentialJob, newer_than: Option<i64>) 
         return Err(code::need_code());
     }
     let settings = job.settings();
-    credfile::store(&settings.credentials, &args.target.name, &creds)?;
+    credfile::store(
+        &settings.credentials,
+        &args.target.name,
+        &settings.identity,
+        &creds,
+    )?;
     for role in &settings.roles {
         // Only completion reads the history: failing to record is not worth failing the run.
         if let Err(e) = history::record(&role.arn) {
