@@ -43,6 +43,10 @@ pub fn execute(args: &GetArgs, mut job: CredentialJob, newer_than: Option<i64>) 
         args.shell
             .unwrap_or_else(|| Shell::from_env(std::env::var("SHELL").ok().as_deref()))
     });
+    if args.rotate_identity_keys {
+        // A rotation AWS would refuse must fail before the target is written.
+        job.check_rotation()?;
+    }
     let creds = job.credentials()?;
     // The shell's expiry is by the local clock, AWS's by its own.
     if newer_than.is_some_and(|t| creds.expiration - timefmt::skew() <= t + 60) {
