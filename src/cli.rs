@@ -4,12 +4,100 @@
 use crate::complete;
 use crate::shell::Shell;
 use crate::shell::contract;
-use clap::builder::{BoolishValueParser, PossibleValuesParser, TypedValueParser};
+use crate::ui;
+use clap::builder::{PossibleValuesParser, StringValueParser, TypedValueParser};
 use clap::parser::ValueSource;
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use clap_complete::engine::ArgValueCompleter;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::path::PathBuf;
+
+/// Every variable an option reads (a unit test compares with the options). clap takes an
+/// empty one as an empty value, which no option accepts; awsmfa 0.2 and `status` take it as
+/// unset, and so does `forget_empty_env`.
+pub const ENV_VARS: &[&str] = &[
+    "AWS_MFA_ROLE_TO_ASSUME",
+    "AWS_MFA_PROFILE",
+    "AWS_SHARED_CREDENTIALS_FILE",
+    "AWS_MFA_DURATION",
+    "AWS_MFA_IDENTITY_PROFILE",
+    "AWS_MFA_SERIAL_NUMBER",
+    "AWS_MFA_ROLE_SESSION_NAME",
+    "AWS_MFA_TOKEN_CODE",
+    "AWS_MFA_PROCESS",
+    "AWS_MFA_TARGET_PROFILE",
+    "AWS_MFA_ROTATE_IDENTITY_KEYS",
+    "AWS_MFA_ENV",
+    "AWSMFA_PROMPT_FORMAT",
+    "AWSMFA_PROMPT_EXPIRED",
+    "AWSMFA_PROMPT_WARN",
+    "AWSMFA_PROMPT_CRIT",
+];
+
+/// Removes the empty variables of `ENV_VARS` from the environment, so that every parser (the
+/// fast paths', completion's, the full one) sees them unset. A fixed list, not a scan of the
+/// environment: `prompt` runs at every prompt.
+///
+/// # Safety
+///
+/// No other thread may exist: call it first thing in `main`.
+pub unsafe fn forget_empty_env() {
+    for name in ENV_VARS {
+        if std::env::var_os(name).is_some_and(|v| v.is_empty()) {
+            // SAFETY: the caller guarantees a single thread.
+            unsafe { std::env::remove_var(name) };
+        }
+    }
+}
+
+/// A switch's value as awsmfa 0.2 users write it: true/1/yes/on or false/0/no/off, in any case.
+fn switch_value(text: &str) -> Option<bool> {
+    const ON: [&str; 4] = ["true", "1", "yes", "on"];
+    const OFF: [&str; 4] = ["false", "0", "no", "off"];
+    if ON.iter().any(|w| w.eq_ignore_ascii_case(text)) {
+        Some(true)
+    } else if OFF.iter().any(|w| w.eq_ignore_ascii_case(text)) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// A switch set by its flag or its variable. Any other value in the variable is off, with a
+/// warning: awsmfa 0.2 read anything but "true" as off, so a setup made for it never aborts.
+#[derive(Clone)]
+struct Switch;
+
+impl TypedValueParser for Switch {
+    type Value = bool;
+
+    fn parse_ref(
+        &self,
+        _cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<bool, clap::Error> {
+        let text = value.to_string_lossy();
+        Ok(switch_value(&text).unwrap_or_else(|| {
+            let var = arg.and_then(clap::Arg::get_env).unwrap_or_default();
+            ui::warn(&format!(
+                "{}={text:?} is neither true/1/yes/on nor false/0/no/off; taken as off",
+                var.to_string_lossy()
+            ));
+            false
+        }))
+    }
+}
+
+/// A value that cannot be empty; `fix` says what to give instead. (An empty variable never
+/// gets here: it counts as unset.)
+fn non_empty(fix: &'static str) -> impl TypedValueParser<Value = String> {
+    StringValueParser::new().try_map(move |s| if s.is_empty() { Err(fix) } else { Ok(s) })
+}
+
+const IDENTITY_FIX: &str =
+    "name the profile with your long-lived keys, or leave -i out for [identity]";
+const FORGET_FIX: &str = "name the identity profile, or leave -i out to forget every session";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -84,7 +172,8 @@ pub struct RefreshArgs {
 #[derive(Args, Debug)]
 pub struct ForgetArgs {
     /// Only this identity profile's session
-    #[arg(short, long, value_name = "NAME", add = ArgValueCompleter::new(complete::profiles))]
+    #[arg(short, long, value_name = "NAME", value_parser = non_empty(FORGET_FIX))]
+    #[arg(add = ArgValueCompleter::new(complete::profiles))]
     pub identity_profile: Option<String>,
 
     /// Credentials file [default: ~/.aws/credentials]
@@ -232,11 +321,15 @@ pub struct CredentialArgs {
 
     /// Profile holding the long-lived access keys [default: identity]
     #[arg(short, long, value_name = "NAME", env = "AWS_MFA_IDENTITY_PROFILE")]
+    #[arg(value_parser = non_empty(IDENTITY_FIX))]
     #[arg(add = ArgValueCompleter::new(complete::profiles))]
     pub identity_profile: Option<String>,
 
     /// MFA device ARN [default: discovered with iam:ListMFADevices]
     #[arg(long, value_name = "ARN", env = "AWS_MFA_SERIAL_NUMBER")]
+    #[arg(value_parser = non_empty(
+        "give the MFA device's ARN, or leave --serial-number out to have it discovered"
+    ))]
     pub serial_number: Option<String>,
 
     /// Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]
@@ -271,14 +364,56 @@ pub struct GetArgs {
     pub target: Target,
 
     /// Then replace the identity profile's access key (as `awsmfa rotate` does)
-    #[arg(long, env = "AWS_MFA_ROTATE_IDENTITY_KEYS", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0, default_missing_value = "true")]
+    #[arg(long, env = "AWS_MFA_ROTATE_IDENTITY_KEYS", value_parser = Switch, default_value_t = false, num_args = 0, default_missing_value = "true")]
     pub rotate_identity_keys: bool,
 
     /// Also print shell code that exports the credentials, for `eval "$(awsmfa --env)"`
-    #[arg(long, env = "AWS_MFA_ENV", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0, default_missing_value = "true")]
+    #[arg(long, env = "AWS_MFA_ENV", value_parser = Switch, default_value_t = false, num_args = 0, default_missing_value = "true")]
     pub env: bool,
 
     /// Syntax of the --env code: fish, or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    fn env_names(cmd: &clap::Command, out: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            if let Some(name) = arg.get_env() {
+                out.push(name.to_string_lossy().into_owned());
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            env_names(sub, out);
+        }
+    }
+
+    /// A variable missing from the list would abort runs again when set empty.
+    #[test]
+    fn env_vars_lists_every_variable_an_option_reads() {
+        let mut names = Vec::new();
+        env_names(&Cli::command(), &mut names);
+        names.sort();
+        names.dedup();
+        let mut listed: Vec<String> = ENV_VARS.iter().map(|s| s.to_string()).collect();
+        listed.sort();
+        assert_eq!(names, listed);
+    }
+
+    #[test]
+    fn switch_values() {
+        for on in ["true", "TRUE", "True", "1", "yes", "Yes", "on", "ON"] {
+            assert_eq!(switch_value(on), Some(true), "{on}");
+        }
+        for off in ["false", "False", "0", "no", "NO", "off", "Off"] {
+            assert_eq!(switch_value(off), Some(false), "{off}");
+        }
+        for other in ["please", "", " true", "2", "y", "enabled"] {
+            assert_eq!(switch_value(other), None, "{other}");
+        }
+    }
 }

@@ -176,6 +176,18 @@ impl CredentialJob {
 
     /// Replaces the identity's access key, authorised by the MFA session.
     pub fn rotate(&mut self) -> Result<()> {
+        self.with_identity(rotation::rotate)
+    }
+
+    /// Refuses a rotation that cannot happen, before the run writes anything.
+    pub fn check_rotation(&mut self) -> Result<()> {
+        self.with_identity(rotation::check)
+    }
+
+    fn with_identity(
+        &mut self,
+        then: impl FnOnce(&rotation::Identity, &TempCreds) -> Result<()>,
+    ) -> Result<()> {
         let session = self.mfa_session()?;
         let user = self.identity_client()?.user_name()?;
         let identity = rotation::Identity {
@@ -185,7 +197,7 @@ impl CredentialJob {
             keys: &self.keys,
             region: &self.region,
         };
-        rotation::rotate(&identity, &session)
+        then(&identity, &session)
     }
 
     /// The base role: chained on the MFA session when it can be, else assumed directly with

@@ -22,6 +22,9 @@ use std::process::ExitCode;
 
 /// clap's usage errors, folded into our one-line form.
 fn usage_error(e: &clap::Error) -> Error {
+    if let Some(msg) = second_role(e) {
+        return Error::usage(msg);
+    }
     let text = e.render().to_string();
     let first: Vec<&str> = text
         .lines()
@@ -31,6 +34,21 @@ fn usage_error(e: &clap::Error) -> Error {
     let msg = first.join(" ");
     let msg = msg.strip_prefix("error: ").unwrap_or(&msg);
     Error::usage(format!("{msg}; see `awsmfa --help`"))
+}
+
+/// A second role ARN is a word after ROLE_ARN, which clap reads as a subcommand in the wrong
+/// place; say what it is and how to get what was probably meant.
+fn second_role(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let Some(ContextValue::String(word)) = e.get(ContextKind::InvalidSubcommand) else {
+        return None;
+    };
+    (e.kind() == ErrorKind::ArgumentConflict && word.starts_with("arn:")).then(|| {
+        format!(
+            "awsmfa takes one ROLE_ARN, but {word} came after another; to chain roles, define \
+             them in ~/.aws/config (role_arn with source_profile) and pass --profile NAME"
+        )
+    })
 }
 
 /// The subcommand moved to the front when options come before it (`awsmfa --profile x
@@ -56,6 +74,8 @@ fn subcommand_first(mut args: Vec<OsString>) -> Vec<OsString> {
 }
 
 fn main() -> ExitCode {
+    // SAFETY: nothing has started a thread yet.
+    unsafe { cli::forget_empty_env() };
     // Answers completion requests (COMPLETE=zsh awsmfa -- …) and exits; otherwise a no-op.
     clap_complete::CompleteEnv::with_factory(cli::Cli::command)
         .bin("awsmfa")

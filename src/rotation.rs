@@ -44,11 +44,14 @@ fn prove(keys: &Keys, region: &str) -> Result<()> {
     }
 }
 
-/// Rotates `id`'s key using `session`, the MFA session's credentials (sensible policies let
-/// users manage their keys only with MFA), naming the user explicitly.
-pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
+/// Refuses, before anything changes, a rotation AWS would refuse: a user with two keys has no
+/// room for a new one. `session` as for `rotate`.
+pub fn check(id: &Identity, session: &TempCreds) -> Result<()> {
+    room_for_a_key(&Aws::new(&session.keys, id.region)?, id)
+}
+
+fn room_for_a_key(aws: &Aws, id: &Identity) -> Result<()> {
     let user = id.user;
-    let aws = Aws::new(&session.keys, id.region)?;
     let old = id.keys.access_key_id.as_str();
     let existing = aws.access_keys(user)?;
     if let Some(other) = existing
@@ -64,6 +67,16 @@ pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
             delete_hint(user, other)
         )));
     }
+    Ok(())
+}
+
+/// Rotates `id`'s key using `session`, the MFA session's credentials (sensible policies let
+/// users manage their keys only with MFA), naming the user explicitly.
+pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
+    let user = id.user;
+    let aws = Aws::new(&session.keys, id.region)?;
+    let old = id.keys.access_key_id.as_str();
+    room_for_a_key(&aws, id)?;
     let new = aws.create_access_key(user)?;
     ui::notice(&format!("Rotating from {old} to {}.", new.access_key_id));
     if let Err(e) = credfile::set_keys(id.credentials, id.profile, &new) {

@@ -52,6 +52,16 @@ pub fn rfc3339(epoch: i64) -> String {
         .unwrap_or_else(|_| epoch.to_string())
 }
 
+/// `2026-11-28T05:31:11+00:00`: Python's `isoformat()` of an AWS expiry, the form awsmfa 0.2
+/// wrote to `awsmfa_expiration`.
+pub fn python_isoformat(epoch: i64) -> String {
+    let utc = rfc3339(epoch);
+    match utc.strip_suffix('Z') {
+        Some(time) => format!("{time}+00:00"),
+        None => utc,
+    }
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -196,6 +206,11 @@ mod tests {
         assert_eq!(parse_rfc3339("2026-13-01T00:00:00Z"), None);
         assert_eq!(parse_rfc3339("2026-11-28T05:31:11"), None);
         assert_eq!(parse_rfc3339("2026-11-28T05:31:11+0100"), None);
+        assert_eq!(python_isoformat(1_795_843_871), "2026-11-28T05:31:11+00:00");
+        assert_eq!(
+            parse_rfc3339(&python_isoformat(1_795_843_871)),
+            Some(1_795_843_871)
+        );
     }
 
     #[test]

@@ -42,6 +42,10 @@ pub fn execute(args: &GetArgs, mut job: CredentialJob, newer_than: Option<i64>) 
     // POSIX unless fish is asked for: the shell that evaluates the code is the caller's,
     // whatever $SHELL (the login shell) says.
     let shell = args.env.then(|| args.shell.unwrap_or(Shell::Sh));
+    if args.rotate_identity_keys {
+        // A rotation AWS would refuse must fail before the target is written.
+        job.check_rotation()?;
+    }
     let creds = job.credentials()?;
     // The shell's expiry is by the local clock, AWS's by its own.
     if newer_than.is_some_and(|t| creds.expiration - timefmt::skew() <= t + 60) {
@@ -53,7 +57,12 @@ pub fn execute(args: &GetArgs, mut job: CredentialJob, newer_than: Option<i64>) 
         None => None,
     };
     let settings = job.settings();
-    credfile::store(&settings.credentials, &args.target.name, &creds)?;
+    credfile::store(
+        &settings.credentials,
+        &args.target.name,
+        &settings.identity,
+        &creds,
+    )?;
     for role in &settings.roles {
         // Only completion reads the history: failing to record is not worth failing the run.
         if let Err(e) = history::record(&role.arn) {

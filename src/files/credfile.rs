@@ -45,8 +45,9 @@ pub fn read(path: &Path) -> Result<String> {
     }
 }
 
-/// The keys awsmfa owns in a target profile: replaced together, so no stale token survives.
-/// `awsmfa_expiration` is what the Python awsmfa wrote; `expiration` replaces it.
+/// The keys awsmfa owns in a target profile: replaced together, so no stale token survives,
+/// and never copied from the identity. `awsmfa_expiration` is what awsmfa 0.2 wrote; scripts
+/// made for it still read it.
 pub const OWNED_KEYS: &[&str] = &[
     "aws_access_key_id",
     "aws_secret_access_key",
@@ -93,9 +94,11 @@ pub fn identity_keys(doc: &Doc, path: &Path, profile: &str) -> Result<Keys> {
     }
 }
 
-/// Writes temporary credentials into `profile`, keeping the profile's other keys.
-pub fn store(path: &Path, profile: &str, creds: &TempCreds) -> Result<()> {
+/// Writes temporary credentials into `profile`, keeping the profile's other keys and adding
+/// those of the `identity` profile it lacks (`region`, an `s3` block…), as awsmfa 0.2 did.
+pub fn store(path: &Path, profile: &str, identity: &str, creds: &TempCreds) -> Result<()> {
     let expiration = timefmt::rfc3339(creds.expiration);
+    let python_expiration = timefmt::python_isoformat(creds.expiration);
     let token = creds.keys.session_token.as_deref().unwrap_or_default();
     let set = [
         ("aws_access_key_id", creds.keys.access_key_id.as_str()),
@@ -106,8 +109,12 @@ pub fn store(path: &Path, profile: &str, creds: &TempCreds) -> Result<()> {
         ("aws_session_token", token),
         ("aws_security_token", token),
         ("expiration", expiration.as_str()),
+        ("awsmfa_expiration", python_expiration.as_str()),
     ];
-    write_keys(path, profile, OWNED_KEYS, &set)
+    check_values(&set)?;
+    atomic::update(path, |text| {
+        Ok(parse(path, text)?.upsert_inheriting(profile, OWNED_KEYS, &set, identity))
+    })
 }
 
 /// Replaces the long-lived key pair of `profile`, in place.
@@ -116,24 +123,21 @@ pub fn set_keys(path: &Path, profile: &str, keys: &Keys) -> Result<()> {
         ("aws_access_key_id", keys.access_key_id.as_str()),
         ("aws_secret_access_key", keys.secret_access_key.as_str()),
     ];
-    write_keys(
-        path,
-        profile,
-        &["aws_access_key_id", "aws_secret_access_key"],
-        &set,
-    )
+    check_values(&set)?;
+    let remove = ["aws_access_key_id", "aws_secret_access_key"];
+    atomic::update(path, |text| {
+        Ok(parse(path, text)?.upsert(profile, &remove, &set))
+    })
 }
 
-fn write_keys(path: &Path, profile: &str, remove: &[&str], set: &[(&str, &str)]) -> Result<()> {
-    // A line break would end the value and start a line of its own: never write one.
-    if let Some((key, _)) = set.iter().find(|(_, v)| v.contains(['\n', '\r'])) {
-        return Err(Error::runtime(format!(
+/// A line break would end the value and start a line of its own: never write one.
+fn check_values(set: &[(&str, &str)]) -> Result<()> {
+    match set.iter().find(|(_, v)| v.contains(['\n', '\r'])) {
+        Some((key, _)) => Err(Error::runtime(format!(
             "AWS returned a {key} with a line break; it was not written"
-        )));
+        ))),
+        None => Ok(()),
     }
-    atomic::update(path, |text| {
-        Ok(parse(path, text)?.upsert(profile, remove, set))
-    })
 }
 
 /// The identity profile's keys and the region to use with them: AWS_REGION,

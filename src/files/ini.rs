@@ -149,8 +149,72 @@ impl<'a> Doc<'a> {
     /// `remove` (case-insensitive). The new keys take the place of the first removed key, or
     /// follow the header; a missing section is appended. Nothing else changes.
     pub fn upsert(&self, section: &str, remove: &[&str], set: &[(&str, &str)]) -> String {
+        self.splice(section, remove, &self.key_lines(set))
+    }
+
+    /// `upsert`, and after the set keys, the keys of section `from` that `section` lacks, with
+    /// their continuation lines (an `s3 =` block): never one this edit removes or sets, and
+    /// never over a key `section` has.
+    pub fn upsert_inheriting(
+        &self,
+        section: &str,
+        remove: &[&str],
+        set: &[(&str, &str)],
+        from: &str,
+    ) -> String {
+        let ours = |name: &str| {
+            remove
+                .iter()
+                .chain(set.iter().map(|(k, _)| k))
+                .any(|k| k.eq_ignore_ascii_case(name))
+        };
+        let mut lines = self.key_lines(set);
+        lines.push_str(&self.inherited(from, section, ours));
+        self.splice(section, remove, &lines)
+    }
+
+    fn key_lines(&self, set: &[(&str, &str)]) -> String {
         let eol = self.eol;
-        let new_lines: String = set.iter().map(|(k, v)| format!("{k} = {v}{eol}")).collect();
+        set.iter().map(|(k, v)| format!("{k} = {v}{eol}")).collect()
+    }
+
+    /// The lines of `from`'s keys (the first of each name, as `get` reads) that `to` lacks and
+    /// `skip` does not name. A key line loses its indentation, which after another key would
+    /// make it a continuation of that key; its continuation lines stay as they are.
+    fn inherited(&self, from: &str, to: &str, skip: impl Fn(&str) -> bool) -> String {
+        let Some(span) = self.span(from) else {
+            return String::new();
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        let mut out = String::new();
+        let mut copying = false;
+        for l in &self.lines[span] {
+            let body = l.raw.trim_end_matches(['\n', '\r']);
+            match &l.kind {
+                Kind::Key { name, .. } => {
+                    copying = !seen.iter().any(|s| s.eq_ignore_ascii_case(name))
+                        && !skip(name)
+                        && self.get(to, name).is_none();
+                    seen.push(name);
+                    if copying {
+                        out.push_str(body.trim_start());
+                        out.push_str(self.eol);
+                    }
+                }
+                Kind::Continuation if copying => {
+                    out.push_str(body);
+                    out.push_str(self.eol);
+                }
+                Kind::Continuation => {}
+                _ => copying = false,
+            }
+        }
+        out
+    }
+
+    /// The whole text with `new_lines` in `section` in place of the keys named in `remove`.
+    fn splice(&self, section: &str, remove: &[&str], new_lines: &str) -> String {
+        let eol = self.eol;
         let mut out = String::new();
         let Some(span) = self.span(section) else {
             for l in &self.lines {
@@ -163,7 +227,7 @@ impl<'a> Doc<'a> {
                 out.push_str(eol);
             }
             out.push_str(&format!("[{section}]{eol}"));
-            out.push_str(&new_lines);
+            out.push_str(new_lines);
             return out;
         };
         let removed = |kind: &Kind| matches!(kind, Kind::Key { name, .. } if remove.iter().any(|r| r.eq_ignore_ascii_case(name)));
@@ -187,7 +251,7 @@ impl<'a> Doc<'a> {
                 kind if removed(kind) => {
                     dropping = true;
                     if !inserted {
-                        out.push_str(&new_lines);
+                        out.push_str(new_lines);
                         inserted = true;
                     }
                     continue;
@@ -200,7 +264,7 @@ impl<'a> Doc<'a> {
                 if !l.raw.ends_with('\n') {
                     out.push_str(eol);
                 }
-                out.push_str(&new_lines);
+                out.push_str(new_lines);
             }
         }
         out
@@ -324,6 +388,38 @@ mod tests {
         assert!(
             again.contains("region = x"),
             "lost on the next edit: {again:?}"
+        );
+    }
+
+    /// awsmfa 0.2 copied the identity's settings ("including region or s3") to the target.
+    #[test]
+    fn inherits_the_keys_the_target_lacks_with_their_nested_lines() {
+        const OWNED: &[&str] = crate::files::credfile::OWNED_KEYS;
+        let set = &[("aws_access_key_id", "NEW"), ("expiration", "E")];
+        let identity = "[identity]\n  region = eu-west-1\naws_access_key_id = AK\ns3 =\n    max_concurrent_requests = 20\n\tmultipart_threshold = 64MB\nexpiration = old\n  old-continued\nREGION = second\noutput=json\n# c\n";
+        let doc = Doc::parse(identity).unwrap();
+        assert_eq!(
+            doc.upsert_inheriting("new", OWNED, set, "identity"),
+            format!(
+                "{identity}\n[new]\naws_access_key_id = NEW\nexpiration = E\nregion = eu-west-1\ns3 =\n    max_concurrent_requests = 20\n\tmultipart_threshold = 64MB\noutput=json\n"
+            )
+        );
+        // The target's own keys win, whatever their case; the rest follows ours.
+        let text = format!("{identity}[t]\nRegion = us-east-2\naws_access_key_id = OLD\nk = v\n");
+        assert_eq!(
+            Doc::parse(&text)
+                .unwrap()
+                .upsert_inheriting("t", OWNED, set, "identity"),
+            format!(
+                "{identity}[t]\nRegion = us-east-2\naws_access_key_id = NEW\nexpiration = E\ns3 =\n    max_concurrent_requests = 20\n\tmultipart_threshold = 64MB\noutput=json\nk = v\n"
+            )
+        );
+        let crlf = "[i]\r\nregion = x\r\n";
+        assert_eq!(
+            Doc::parse(crlf)
+                .unwrap()
+                .upsert_inheriting("t", OWNED, set, "i"),
+            format!("{crlf}\r\n[t]\r\naws_access_key_id = NEW\r\nexpiration = E\r\nregion = x\r\n")
         );
     }
 
@@ -511,6 +607,41 @@ mod tests {
             Some((at(span.start), at(span.end)))
         }
 
+        /// The section's key names, in order.
+        fn keys_of<'a>(doc: &'a Doc, section: &str) -> Vec<&'a str> {
+            let Some(span) = doc.span(section) else {
+                return Vec::new();
+            };
+            doc.lines[span]
+                .iter()
+                .filter_map(|l| match &l.kind {
+                    Kind::Key { name, .. } => Some(name.as_str()),
+                    _ => None,
+                })
+                .collect()
+        }
+
+        /// The first `key` of the section as configparser reads it: the value and its
+        /// continuation lines, trimmed.
+        fn read_entry(doc: &Doc, section: &str, key: &str) -> Option<Vec<String>> {
+            let span = doc.span(section)?;
+            let lines = &doc.lines[span];
+            let at = lines.iter().position(
+                |l| matches!(&l.kind, Kind::Key { name, .. } if name.eq_ignore_ascii_case(key)),
+            )?;
+            let Kind::Key { value, .. } = &lines[at].kind else {
+                unreachable!()
+            };
+            let mut out = vec![value.clone()];
+            out.extend(
+                lines[at + 1..]
+                    .iter()
+                    .take_while(|l| l.kind == Kind::Continuation)
+                    .map(|l| l.raw.trim().to_string()),
+            );
+            Some(out)
+        }
+
         proptest! {
             #![proptest_config(ProptestConfig {
                 cases: 2000,
@@ -563,6 +694,39 @@ mod tests {
                 let after = others(&new, &target, remove);
                 prop_assert_eq!(&after[1..], &before[1..]);
                 prop_assert_eq!(new.sections().count(), doc.sections().count() + usize::from(!doc.has_section(&target)));
+            }
+
+            /// `upsert_inheriting` is `upsert` with the source's keys that the target lacks
+            /// right after the set keys, and each of them then reads in the target as it
+            /// reads in the source.
+            #[test]
+            fn inheriting_adds_only_what_the_target_lacks(
+                (text, target) in file(),
+                from in any::<proptest::sample::Index>(),
+            ) {
+                let doc = Doc::parse(&text);
+                prop_assume!(doc.is_ok());
+                let doc = doc.unwrap();
+                let names: Vec<&str> = doc.sections().collect();
+                prop_assume!(!names.is_empty());
+                let from = from.get(&names).to_string();
+                let out = doc.upsert_inheriting(&target, OWNED, SET, &from);
+
+                let new = Doc::parse(&out).map_err(|e| TestCaseError::fail(format!("{e}: {out:?}")))?;
+                prop_assert_eq!(new.upsert_inheriting(&target, OWNED, SET, &from), out.clone());
+
+                let ours = |n: &str| OWNED.iter().any(|k| k.eq_ignore_ascii_case(n));
+                let set_lines = doc.key_lines(SET);
+                let copied = doc.inherited(&from, &target, ours);
+                prop_assert_eq!(
+                    &out,
+                    &doc.upsert(&target, OWNED, SET)
+                        .replacen(&set_lines, &format!("{set_lines}{copied}"), 1)
+                );
+                for name in keys_of(&doc, &from).into_iter().filter(|n| !ours(n)) {
+                    let want = read_entry(&doc, &target, name).or_else(|| read_entry(&doc, &from, name));
+                    prop_assert_eq!(read_entry(&new, &target, name), want, "{}: {:?}", name, out);
+                }
             }
         }
     }

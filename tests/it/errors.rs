@@ -274,3 +274,52 @@ fn control_characters_from_a_server_or_the_command_line_are_shown_not_obeyed() {
         );
     }
 }
+
+/// An empty value given on the command line is a mistake to name, not something to send to
+/// AWS; nor is a second role ARN (clap took it for a misplaced subcommand).
+#[test]
+fn empty_flags_and_a_second_role_are_usage_errors() {
+    let sb = offline();
+    for (args, needles) in [
+        (
+            &["-c", "123456", "--serial-number", ""][..],
+            &[
+                "invalid value '' for '--serial-number <ARN>'",
+                "leave --serial-number out to have it discovered",
+            ][..],
+        ),
+        (
+            &["-c", "123456", "-i", ""],
+            &[
+                "invalid value '' for '--identity-profile <NAME>'",
+                "name the profile with your long-lived keys",
+            ],
+        ),
+        (
+            &["rotate", "-c", "123456", "--serial-number="],
+            &["invalid value '' for '--serial-number <ARN>'"],
+        ),
+        (
+            &["forget", "-i", ""],
+            &["leave -i out to forget every session"],
+        ),
+        (
+            &[
+                "arn:aws:iam::123456789012:role/a",
+                "arn:aws:iam::123456789012:role/b",
+                "-c",
+                "123456",
+            ],
+            &[
+                "awsmfa takes one ROLE_ARN, but arn:aws:iam::123456789012:role/b came after another",
+                "to chain roles, define them in ~/.aws/config (role_arn with source_profile) and pass --profile NAME",
+            ],
+        ),
+    ] {
+        let run = sb.run(args);
+        for needle in needles {
+            run.fails(2, needle);
+        }
+        assert_eq!(sb.creds(), IDENTITY);
+    }
+}

@@ -368,8 +368,13 @@ fn forty_concurrent_writers_32_profiles_and_8_on_one_all_land_whole() {
             format!("2099-01-01T{:02}:{:02}:00Z", i / 60, i % 60),
             "[{section}]"
         );
+        assert_eq!(
+            get("awsmfa_expiration"),
+            format!("2099-01-01T{:02}:{:02}:00+00:00", i / 60, i % 60),
+            "[{section}]"
+        );
         let (_, lines, _) = around(&text, section);
-        assert_eq!(lines.matches(" = ").count(), 5, "each key once: {lines}");
+        assert_eq!(lines.matches(" = ").count(), 6, "each key once: {lines}");
         i
     };
     let mut seen: Vec<usize> = (0..32).map(|i| whole(&format!("p{i}"))).collect();
@@ -831,7 +836,8 @@ fn odd_profile_names_and_values_round_trip() {
         sb.run(&args(&run_args)).ok();
         assert_eq!(sb.creds(), once, "[{target}] is not found again");
         let edited = once.matches('\n').count() - original.matches('\n').count();
-        assert!(edited <= 7, "[{target}]: {edited} lines added: {once}");
+        // At most a new section: its header, the blank line before it and our six keys.
+        assert!(edited <= 8, "[{target}]: {edited} lines added: {once}");
         let header = [format!("[{target}]"), format!("[ {target} ]")]
             .into_iter()
             .find_map(|h| original.find(&h));
@@ -884,7 +890,8 @@ fn a_crlf_file_ending_in_the_target_without_a_newline() {
         section,
         format!(
             "[default]\r\nregion = x\r\naws_access_key_id = ASIAGOOD\r\naws_secret_access_key = secret\r\n\
-             aws_session_token = token\r\naws_security_token = token\r\nexpiration = {FAR}\r\n"
+             aws_session_token = token\r\naws_security_token = token\r\nexpiration = {FAR}\r\n\
+             awsmfa_expiration = 2099-01-01T00:00:00+00:00\r\n"
         )
     );
     assert_eq!(text.matches('\n').count(), text.matches("\r\n").count());

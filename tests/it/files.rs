@@ -56,7 +56,11 @@ fn every_byte_outside_the_target_section_is_kept() {
     // Inside the target: the user's own keys and comment stay, in order; ours are replaced.
     let kept: Vec<&str> = section
         .lines()
-        .filter(|l| !l.starts_with("aws_") && !l.starts_with("expiration"))
+        .filter(|l| {
+            !l.starts_with("aws_")
+                && !l.starts_with("expiration")
+                && !l.starts_with("awsmfa_expiration")
+        })
         .collect();
     assert_eq!(
         kept,
@@ -71,7 +75,14 @@ fn every_byte_outside_the_target_section_is_kept() {
     assert!(
         !section.contains("old-token")
             && !section.contains("OLDKEY")
-            && !section.contains("awsmfa_expiration")
+            && !section.contains("2020-01-01T00:00:00Z")
+    );
+    // awsmfa 0.2's key, renewed in its format: Python's isoformat() of the same instant.
+    assert_eq!(
+        value(&text, "default", "awsmfa_expiration").unwrap(),
+        value(&text, "default", "expiration")
+            .unwrap()
+            .replace('Z', "+00:00")
     );
     assert_ne!(section, o_section);
     assert_eq!(
@@ -79,6 +90,111 @@ fn every_byte_outside_the_target_section_is_kept() {
         "AKIAIOSFODNN7EXAMPLE"
     );
     assert!(value(&text, "default", "expiration").is_some());
+}
+
+/// Runs a real AWS client with the sandbox's HOME and endpoint and nothing else of ours;
+/// returns what it printed.
+fn client(sb: &Sandbox, program: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(program)
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap())
+        .env("HOME", sb.home())
+        .env("AWS_ENDPOINT_URL", &sb.endpoint)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// awsmfa 0.2 promised that the identity profile's values, "including region or s3", are
+/// copied to the target, and wrote `awsmfa_expiration`. Both are there, and boto3 reads the
+/// profile with them: its region, its s3 settings, and credentials that work.
+#[test]
+fn the_identity_settings_follow_into_the_target() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::new(&moto.url);
+    let settings = "region = eu-west-1\ns3 =\n    max_concurrent_requests = 20\noutput = json\n";
+    let identity = format!("{}{settings}", user.identity_section());
+    sb.write_creds(&identity);
+    sb.run(&["-c", "123456"]).ok();
+    let text = sb.creds();
+    assert!(text.starts_with(&identity), "{text}");
+    let (_, section, _) = around(&text, "default");
+    assert!(section.ends_with(&format!("\n{settings}")), "{section}");
+    let expiration = value(&text, "default", "expiration").unwrap();
+    assert_eq!(
+        value(&text, "default", "awsmfa_expiration").unwrap(),
+        expiration.replace('Z', "+00:00")
+    );
+    let out = client(
+        &sb,
+        "python3",
+        &[
+            "-c",
+            "import boto3, botocore.session, datetime\n\
+         s = boto3.Session(profile_name='default')\n\
+         c = botocore.session.Session(profile='default').get_scoped_config()\n\
+         same = datetime.datetime.fromisoformat(c['awsmfa_expiration']) == \
+             datetime.datetime.fromisoformat(c['expiration'].replace('Z', '+00:00'))\n\
+         print(s.region_name, c['s3'], s.get_credentials().access_key, same)\n\
+         print(s.client('sts').get_caller_identity()['Arn'])",
+        ],
+    );
+    assert_eq!(
+        out,
+        format!(
+            "eu-west-1 {{'max_concurrent_requests': '20'}} AKIAIOSFODNN7EXAMPLE True\n\
+             arn:aws:sts::123456789012:user/moto\n"
+        )
+    );
+}
+
+/// What the target has stays as it is, whatever the case of its name; what it lacks comes
+/// once, however often awsmfa runs.
+#[test]
+fn the_target_keeps_its_own_settings() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::new(&moto.url);
+    let identity = format!(
+        "{}region = eu-west-1\noutput = json\n",
+        user.identity_section()
+    );
+    sb.write_creds(&format!("{identity}\n[default]\nRegion = us-west-2\n"));
+    sb.run(&["-c", "123456"]).ok();
+    let first = sb.creds();
+    sb.run(&["-c", "123456"]).ok();
+    let text = sb.creds();
+    assert!(text.starts_with(&identity), "{text}");
+    let (_, section, _) = around(&text, "default");
+    let keys: Vec<&str> = section
+        .lines()
+        .filter_map(|l| l.split_once(" = ").map(|(k, _)| k))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "Region",
+            "aws_access_key_id",
+            "aws_secret_access_key",
+            "aws_session_token",
+            "aws_security_token",
+            "expiration",
+            "awsmfa_expiration",
+            "output"
+        ],
+        "{section}"
+    );
+    assert_eq!(value(&text, "default", "Region").unwrap(), "us-west-2");
+    assert_eq!(value(&text, "default", "output").unwrap(), "json");
+    assert_eq!(text.len(), first.len(), "the second run added nothing");
 }
 
 #[test]
@@ -208,30 +324,22 @@ fn the_aws_cli_accepts_the_role_credentials() {
     // Direct assumption: with authentication on, moto rejects the session keys it issues
     // itself, so a role chained on an MFA session cannot be checked here.
     sb.run(&[&role, "-c", "123456", "--no-cache"]).ok();
-    let out = std::process::Command::new("aws")
-        .args([
+    let arn = client(
+        &sb,
+        "aws",
+        &[
             "sts",
             "get-caller-identity",
             "--profile",
             "default",
+            "--region",
+            "us-east-1",
             "--output",
             "text",
             "--query",
             "Arn",
-        ])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("HOME", sb.home())
-        .env("AWS_ENDPOINT_URL", &moto.url)
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        ],
     );
-    let arn = String::from_utf8(out.stdout).unwrap();
     let role_name = role.rsplit('/').next().unwrap();
     assert!(
         arn.contains(&format!(":assumed-role/{role_name}/awsmfa_")),

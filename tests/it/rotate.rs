@@ -91,14 +91,19 @@ fn the_flag_rotates_after_getting_credentials() {
     sb.run(&[&moto.role(), "-t", "r"]).ok();
 }
 
+/// Gives `user` a second access key; returns its id.
+fn second_key(moto: &Moto, user: &User) -> String {
+    let out = moto
+        .run(moto.iam().create_access_key().user_name(&user.name).send())
+        .unwrap();
+    out.access_key().unwrap().access_key_id().to_string()
+}
+
 #[test]
 fn two_keys_stop_before_anything_changes() {
     let moto = Moto::shared();
     let user = moto.user(1);
-    let other = moto
-        .run(moto.iam().create_access_key().user_name(&user.name).send())
-        .unwrap();
-    let other = other.access_key().unwrap().access_key_id().to_string();
+    let other = second_key(moto, &user);
     let sb = Sandbox::with_user(moto, &user);
     sb.run(&["rotate", "-c", "123456"])
         .fails(
@@ -116,6 +121,30 @@ fn two_keys_stop_before_anything_changes() {
             ),
         );
     assert_eq!(sb.creds(), user.identity_section());
+    assert_eq!(keys_of(moto, &user).len(), 2);
+}
+
+/// The flag rotates after the credentials are written: a rotation AWS would refuse is found
+/// out before that, and the run changes no file.
+#[test]
+fn the_flag_refuses_two_keys_before_writing_anything() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let other = second_key(moto, &user);
+    let sb = Sandbox::new(&moto.url);
+    let original = format!(
+        "{}\n[default]\n# mine\nregion = eu-west-1\naws_access_key_id = ASIAOLD\n",
+        user.identity_section()
+    );
+    sb.write_creds(&original);
+    sb.run(&["-c", "123456", "--rotate-identity-keys"]).fails(
+        1,
+        &format!(
+            "already has two access keys ({} in [identity] and {other})",
+            user.key_id
+        ),
+    );
+    assert_eq!(sb.creds(), original);
     assert_eq!(keys_of(moto, &user).len(), 2);
 }
 
