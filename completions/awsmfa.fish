@@ -66,6 +66,7 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -l shell -d 'Synt
 zsh\t''
 fish\t''
 sh\t''"
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -l timeout -d 'Give up on an AWS call after SECONDS (the shell hook allows a few)' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -s i -l identity-profile -d 'Only this identity profile\'s session' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -l aws-credentials -d 'Credentials file [default: ~/.aws/credentials]' -r -F

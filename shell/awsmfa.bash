@@ -5,10 +5,11 @@
 #   eval "$(awsmfa init bash)"                  # in ~/.bashrc
 #   PS1='\u@\h \w ${AWSMFA_PROMPT:+$AWSMFA_PROMPT }\$ '
 #
-# While the credentials are far from expiry, drawing a prompt starts no
-# process: the clock is printf's builtin %(%s)T (bash >= 4.2; older
-# bash, e.g. macOS /bin/bash 3.2, falls back to `date`), all arithmetic is built
-# in, and the segment is a variable that PS1 expands (no $(...) in PS1).
+# While the credentials are far from expiry, drawing a prompt or running a
+# command line starts no process: the clock is printf's builtin %(%s)T (bash >=
+# 4.2; older bash, e.g. macOS /bin/bash 3.2, falls back to `date`), all
+# arithmetic is built in, and the segment is a variable that PS1 expands (no
+# $(...) in PS1).
 
 # awsmfa: credential commands run in this shell, everything else straight through.
 awsmfa() {
@@ -150,7 +151,7 @@ _awsmfa_refresh() {
     _awsmfa_int backoff "${AWSMFA_REFRESH_BACKOFF-}" ::REFRESH_BACKOFF::
     _awsmfa_retry_at=$((_awsmfa_now + backoff))
     _awsmfa_retry_exp=${exp}
-    if out=$(command awsmfa refresh --shell bash </dev/null 2>/dev/null); then
+    if out=$(command awsmfa refresh --shell bash --timeout ::REFRESH_TIMEOUT:: </dev/null 2>/dev/null); then
         st=0
     else
         st=$?
@@ -180,7 +181,8 @@ _awsmfa_refresh() {
     return 0
 }
 
-# _awsmfa_hook: before each prompt. Keeps $? (first statement, returned at the end).
+# _awsmfa_hook: before each prompt, and before each command line through _awsmfa_preexec.
+# Keeps $? (first statement, returned at the end).
 _awsmfa_hook() {
     local s=$? window
     _awsmfa_segment
@@ -193,6 +195,60 @@ _awsmfa_hook() {
     return "${s}"
 }
 
+# _awsmfa_preexec: before each command line, the prompt hook's check, so that credentials
+# that expired (or came within the window) while the shell sat at its prompt are renewed in
+# the environment of the command about to run. Returns 0: with extdebug set, a failing
+# pre-command hook would skip the command.
+_awsmfa_preexec() {
+    _awsmfa_hook || return 0
+}
+
+# _awsmfa_debug LAST_ARG: the DEBUG trap, which bash runs before every simple command. The
+# check runs once per command line: the prompt escape \# (_awsmfa_lineno) is the number of the
+# line being run (PROMPT_COMMAND and completion still see the previous one's), and ${x@P}
+# expands it without a process. The caller's $_ survives as the last argument. Kept small:
+# bash copies a function's body at each call. (One function name first in the trap: starship,
+# loaded later, keeps only the trap's first word.)
+_awsmfa_debug() {
+    local s=$?
+    if [[ ${_awsmfa_lineno@P} != "${_awsmfa_line}" || -n ${_awsmfa_prior_debug} ]]; then
+        _awsmfa_before "${s}" "${1-}"
+    fi
+}
+
+# _awsmfa_before STATUS LAST_ARG: the rest of the trap. The check, once per line; then the
+# DEBUG trap that was there before, with $? and $_ as they were, whose status is the trap's
+# (extdebug).
+_awsmfa_before() {
+    # Not the user's commands: traced inside this script's own functions (set -T, extdebug),
+    # where a trap would see, and could assign, their local variables; or called again from
+    # the trap that was there before, which wraps this one (starship's, when init is
+    # evaluated again after it).
+    if [[ -n ${_awsmfa_chained-} || ${FUNCNAME[2]-} == _awsmfa* || ${FUNCNAME[2]-} == awsmfa* ]]; then
+        return 0
+    fi
+    if [[ ${_awsmfa_lineno@P} != "${_awsmfa_line}" ]]; then
+        _awsmfa_line=${_awsmfa_lineno@P}
+        _awsmfa_preexec
+    fi
+    if [[ -z ${_awsmfa_prior_debug} ]]; then
+        return 0
+    fi
+    local _awsmfa_chained=1
+    if (($1 == 0)); then
+        _awsmfa_status 0 "$2"
+        eval "${_awsmfa_prior_debug}"
+    else
+        # In an || list, so that errexit does not end the shell for the status handed on.
+        _awsmfa_status "$1" "$2" || eval "${_awsmfa_prior_debug}"
+    fi
+}
+
+# _awsmfa_status STATUS [LAST_ARG]: sets $? (and $_) without a process.
+_awsmfa_status() {
+    return "$1"
+}
+
 AWSMFA_PROMPT=${AWSMFA_PROMPT-}
 _awsmfa_r=
 _awsmfa_now=0
@@ -200,23 +256,50 @@ _awsmfa_txt=
 _awsmfa_retry_at=${_awsmfa_retry_at:-0}
 _awsmfa_retry_exp=${_awsmfa_retry_exp-}
 _awsmfa_noticed=${_awsmfa_noticed-}
+_awsmfa_line=${_awsmfa_line-}
+_awsmfa_lineno='\#'
+_awsmfa_prior_debug=${_awsmfa_prior_debug-}
 
-# Register the hook once, first, so that what follows sees the original $? and
+# Register the hooks once, first, so that what follows sees the original $? and
 # a fresh AWSMFA_PROMPT. (PIPESTATUS cannot be kept without forking.)
 if [[ -n ${bash_preexec_imported:-}${__bp_imported:-} ]]; then
-    # bash-preexec owns PROMPT_COMMAND: use its precmd_functions.
+    # bash-preexec owns PROMPT_COMMAND and the DEBUG trap: use its function lists.
     if [[ " ${precmd_functions[*]-} " != *' _awsmfa_hook '* ]]; then
         precmd_functions=(_awsmfa_hook ${precmd_functions[@]+"${precmd_functions[@]}"})
     fi
-elif ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 501)) && [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
-    # Array form (bash >= 5.1).
-    if [[ " ${PROMPT_COMMAND[*]} " != *' _awsmfa_hook '* ]]; then
-        PROMPT_COMMAND=(_awsmfa_hook "${PROMPT_COMMAND[@]}")
+    if [[ " ${preexec_functions[*]-} " != *' _awsmfa_preexec '* ]]; then
+        preexec_functions=(_awsmfa_preexec ${preexec_functions[@]+"${preexec_functions[@]}"})
     fi
-elif [[ ${PROMPT_COMMAND-} != *_awsmfa_hook* ]]; then
-    # String form (or unset; an empty array takes this as element 0).
-    # shellcheck disable=SC2128,SC2178
-    PROMPT_COMMAND="_awsmfa_hook${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
+else
+    if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 501)) && [[ -n ${PROMPT_COMMAND+set} && ${PROMPT_COMMAND@a} == *a* ]]; then
+        # Array form (bash >= 5.1).
+        if [[ " ${PROMPT_COMMAND[*]} " != *' _awsmfa_hook '* ]]; then
+            PROMPT_COMMAND=(_awsmfa_hook "${PROMPT_COMMAND[@]}")
+        fi
+    elif [[ ${PROMPT_COMMAND-} != *_awsmfa_hook* ]]; then
+        # String form (or unset; an empty array takes this as element 0).
+        # shellcheck disable=SC2128,SC2178
+        PROMPT_COMMAND="_awsmfa_hook${PROMPT_COMMAND:+;${PROMPT_COMMAND}}"
+    fi
+    # Before each command line of an interactive shell: a DEBUG trap (${x@P} needs bash >=
+    # 4.4) that keeps the one already set. Reading that one takes a process, here only. (PS0
+    # cannot run the check before bash 5.3: its command substitutions run in a subshell,
+    # which cannot export to this shell.)
+    if [[ $- == *i* ]] && ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)); then
+        _awsmfa_trap=$(trap -p DEBUG)
+        if [[ ${_awsmfa_trap} != *_awsmfa_debug* ]]; then
+            # `trap -- 'CMD' DEBUG`, quoted by bash for reuse: CMD is word 2 (`-`, no trap,
+            # in POSIX mode).
+            eval "_awsmfa_trap=(${_awsmfa_trap})"
+            _awsmfa_prior_debug=${_awsmfa_trap[2]-}
+            if [[ ${_awsmfa_prior_debug} == - ]]; then
+                _awsmfa_prior_debug=
+            fi
+            # shellcheck disable=SC2016
+            trap '_awsmfa_debug "$_"' DEBUG
+        fi
+        unset _awsmfa_trap
+    fi
 fi
 
 # _awsmfa_split LINE: the words of a command line as bash will read them, split at blanks,

@@ -4,9 +4,10 @@
 #   awsmfa init fish | source                   # in ~/.config/fish/config.fish
 #   function fish_right_prompt; awsmfa_prompt; end
 #
-# While the credentials are far from expiry, drawing a prompt starts no
-# process: the clock is `path mtime --relative` of $AWSMFA_EXPIRATION_STAMP,
-# a file whose mtime is the expiry, and math, string, set_color are builtins.
+# While the credentials are far from expiry, drawing a prompt or running a
+# command line starts no process: the clock is `path mtime --relative` of
+# $AWSMFA_EXPIRATION_STAMP, a file whose mtime is the expiry, and math, string,
+# set_color are builtins.
 # fish < 3.5 has no `path` builtin: there the clock falls back to `date`.
 
 # awsmfa: credential commands run in this shell, everything else straight through.
@@ -162,7 +163,7 @@ function _awsmfa_refresh
     set -l st 127
     # (fish itself would report a missing command despite 2>/dev/null)
     if command -q awsmfa
-        set out (command awsmfa refresh --shell fish </dev/null 2>/dev/null)
+        set out (command awsmfa refresh --shell fish --timeout ::REFRESH_TIMEOUT:: </dev/null 2>/dev/null)
         set st $status
     end
     if test $st -eq 0; and test -n "$out"
@@ -192,8 +193,8 @@ function _awsmfa_refresh
     return 0
 end
 
-# _awsmfa_hook: before each prompt. Redefining it (init sourced twice) replaces
-# the handler. Keeps $status.
+# _awsmfa_hook: before each prompt, and before each command line through
+# _awsmfa_preexec. Redefining it (init sourced twice) replaces the handler. Keeps $status.
 function _awsmfa_hook --on-event fish_prompt
     set -l s $status
     _awsmfa_segment
@@ -203,6 +204,13 @@ function _awsmfa_hook --on-event fish_prompt
         test $_awsmfa_r -le $window; and _awsmfa_refresh
     end
     return $s
+end
+
+# _awsmfa_preexec: before each command line, the same check, so that credentials that expired
+# (or came within the window) while the shell sat at its prompt are renewed in the environment
+# of the command about to run. fish keeps the command line's $status around the event.
+function _awsmfa_preexec --on-event fish_preexec
+    _awsmfa_hook
 end
 
 set -q AWSMFA_PROMPT; or set -g AWSMFA_PROMPT ''

@@ -4,9 +4,10 @@
 #   eval "$(awsmfa init zsh)"                   # in ~/.zshrc
 #   setopt prompt_subst; RPROMPT='${AWSMFA_PROMPT}'
 #
-# While the credentials are far from expiry, drawing a prompt starts no
-# process: the clock is $EPOCHSECONDS (zsh/datetime), all arithmetic is built
-# in, and the segment is a variable that the prompt expands.
+# While the credentials are far from expiry, drawing a prompt or running a
+# command line starts no process: the clock is $EPOCHSECONDS (zsh/datetime),
+# all arithmetic is built in, and the segment is a variable that the prompt
+# expands.
 
 zmodload -F zsh/datetime p:EPOCHSECONDS 2>/dev/null || :
 
@@ -154,7 +155,7 @@ _awsmfa_refresh() {
     _awsmfa_int "${AWSMFA_REFRESH_BACKOFF-}" ::REFRESH_BACKOFF::
     _awsmfa_retry_at=$(( _awsmfa_now + REPLY ))
     _awsmfa_retry_exp=$exp
-    if out=$(command awsmfa refresh --shell zsh </dev/null 2>/dev/null); then
+    if out=$(command awsmfa refresh --shell zsh --timeout ::REFRESH_TIMEOUT:: </dev/null 2>/dev/null); then
         st=0
     else
         st=$?
@@ -184,7 +185,9 @@ _awsmfa_refresh() {
     return 0
 }
 
-# _awsmfa_hook: precmd. Keeps $? (first statement, returned at the end).
+# _awsmfa_hook: precmd, and preexec too, so that credentials that expired (or came within the
+# window) while the shell sat at its prompt are renewed in the environment of the command
+# about to run. Keeps $? (first statement, returned at the end).
 _awsmfa_hook() {
     local -i _awsmfa_status=$?
     emulate -L zsh
@@ -205,3 +208,4 @@ typeset -gi _awsmfa_now _awsmfa_retry_at
 # add-zsh-hook registers the hook once, however often this is evaluated.
 autoload -Uz add-zsh-hook
 add-zsh-hook precmd _awsmfa_hook
+add-zsh-hook preexec _awsmfa_hook

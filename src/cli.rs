@@ -1,6 +1,7 @@
 //! The command line. Every option of the main command can also come from the environment
 //! variable the Python awsmfa 0.2 read, so existing setups keep working.
 
+use crate::aws::CALL_TIMEOUT;
 use crate::complete;
 use crate::shell::Shell;
 use crate::shell::contract;
@@ -167,6 +168,15 @@ pub struct RefreshArgs {
     /// Syntax of the shell code: fish, or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
+
+    /// Give up on an AWS call after SECONDS (the shell hook allows a few)
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = CALL_TIMEOUT.as_secs(),
+        value_parser = clap::value_parser!(u64).range(1..=60)
+    )]
+    pub timeout: u64,
 }
 
 #[derive(Args, Debug)]

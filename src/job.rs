@@ -3,7 +3,7 @@
 //! lives, else with one code), with the credentials asked for (roles chained on that session,
 //! so they renew without a code), and rotates the identity's key.
 
-use crate::aws::{Aws, Keys, MfaCode, RoleRequest, TempCreds};
+use crate::aws::{Aws, CALL_TIMEOUT, Keys, MfaCode, RoleRequest, TempCreds};
 use crate::cli::CredentialArgs;
 use crate::code::{Code, CodeSource};
 use crate::error::{Error, Result};
@@ -12,6 +12,7 @@ use crate::rotation;
 use crate::settings::{CHAIN_MAX, ROLE_DEFAULT, SESSION_DEFAULT, Settings};
 use crate::timefmt;
 use crate::ui;
+use std::time::Duration;
 
 pub struct CredentialJob {
     settings: Settings,
@@ -23,6 +24,8 @@ pub struct CredentialJob {
     identity_client: Option<Aws>,
     /// The MFA session in hand, once loaded or obtained: rotation after a run asks no more.
     session: Option<TempCreds>,
+    /// How long each AWS call may take.
+    timeout: Duration,
 }
 
 /// Whether AWS refused the credentials themselves, so a new session may succeed.
@@ -66,9 +69,10 @@ impl CredentialJob {
     }
 
     /// The job `args` describe, for renewing without the user (`refresh`): a code is never
-    /// asked for, and needing one is the answer.
-    pub fn renewing(args: &CredentialArgs) -> Result<CredentialJob> {
-        CredentialJob::with(Settings::resolve(args)?, CodeSource::Never)
+    /// asked for, and needing one is the answer; each AWS call gives up after `timeout`.
+    pub fn renewing(args: &CredentialArgs, timeout: Duration) -> Result<CredentialJob> {
+        let job = CredentialJob::with(Settings::resolve(args)?, CodeSource::Never)?;
+        Ok(CredentialJob { timeout, ..job })
     }
 
     /// `settings` with the identity's keys read from the credentials file.
@@ -85,6 +89,7 @@ impl CredentialJob {
             codes,
             identity_client: None,
             session: None,
+            timeout: CALL_TIMEOUT,
         })
     }
 
@@ -95,7 +100,7 @@ impl CredentialJob {
     fn identity_client(&mut self) -> Result<&Aws> {
         let aws = match self.identity_client.take() {
             Some(aws) => aws,
-            None => Aws::new(&self.keys, &self.region)?,
+            None => Aws::with_timeout(&self.keys, &self.region, self.timeout)?,
         };
         Ok(self.identity_client.insert(aws))
     }
@@ -169,7 +174,8 @@ impl CredentialJob {
         }
         let mut creds = self.assume_first(first)?;
         for role in rest {
-            creds = Aws::new(&creds.keys, &self.region)?.assume_role(role, None, duration)?;
+            creds = Aws::with_timeout(&creds.keys, &self.region, self.timeout)?
+                .assume_role(role, None, duration)?;
         }
         Ok(creds)
     }
@@ -216,9 +222,9 @@ impl CredentialJob {
             let mfa = self.serial_and_code()?;
             return self.assume_directly(role, mfa.as_ref(), duration);
         }
-        let region = self.region.clone();
+        let (region, timeout) = (self.region.clone(), self.timeout);
         let chain = |session: &TempCreds| {
-            Aws::new(&session.keys, &region)?.assume_role(role, None, duration)
+            Aws::with_timeout(&session.keys, &region, timeout)?.assume_role(role, None, duration)
         };
         let Some(session) = self.session.clone().or_else(|| self.cached(None)) else {
             return chain(&self.new_session(SESSION_DEFAULT)?);

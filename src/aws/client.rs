@@ -70,8 +70,18 @@ pub struct Aws {
     conf: SdkConfig,
 }
 
+/// How long one call may take, retries included, unless the caller allows less: an
+/// unreachable endpoint fails in about ten seconds, never hangs.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Aws {
     pub fn new(keys: &Keys, region: &str) -> Result<Aws> {
+        Aws::with_timeout(keys, region, CALL_TIMEOUT)
+    }
+
+    /// A client whose calls give up after `timeout`, retries included (connecting and each
+    /// attempt get at most 3 s and 4 s of it).
+    pub fn with_timeout(keys: &Keys, region: &str, timeout: Duration) -> Result<Aws> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -83,11 +93,10 @@ impl Aws {
             None,
             "awsmfa",
         );
-        // An unreachable endpoint must fail in about ten seconds, never hang.
         let timeouts = TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .operation_attempt_timeout(Duration::from_secs(4))
-            .operation_timeout(Duration::from_secs(10))
+            .connect_timeout(timeout.min(Duration::from_secs(3)))
+            .operation_attempt_timeout(timeout.min(Duration::from_secs(4)))
+            .operation_timeout(timeout)
             .build();
         // The credentials file is ours to read (and may be large): the SDK gets the keys
         // directly and reads only the config file, for settings such as endpoint_url.

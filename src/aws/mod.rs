@@ -3,7 +3,7 @@
 mod client;
 mod describe;
 
-pub use client::Aws;
+pub use client::{Aws, CALL_TIMEOUT};
 
 /// An access key pair with an optional session token.
 #[derive(Clone)]

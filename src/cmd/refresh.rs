@@ -7,6 +7,7 @@ use crate::cmd::get;
 use crate::error::{Error, Result};
 use crate::job::CredentialJob;
 use crate::renewal;
+use std::time::Duration;
 
 pub fn run(args: &RefreshArgs) -> Result<()> {
     let encoded = std::env::var("AWSMFA_SOURCE").unwrap_or_default();
@@ -20,6 +21,6 @@ pub fn run(args: &RefreshArgs) -> Result<()> {
     let current = std::env::var("AWSMFA_EXPIRATION")
         .ok()
         .and_then(|v| v.parse().ok());
-    let job = CredentialJob::renewing(&get_args.creds)?;
+    let job = CredentialJob::renewing(&get_args.creds, Duration::from_secs(args.timeout))?;
     get::execute(&get_args, job, Some(current.unwrap_or(0)))
 }

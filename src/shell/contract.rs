@@ -17,6 +17,9 @@ pub const PROMPT_CRITICAL: i64 = 600;
 pub const REFRESH_WINDOW: i64 = 300;
 /// Seconds between the hook's attempts for the same credentials (AWSMFA_REFRESH_BACKOFF).
 pub const REFRESH_BACKOFF: i64 = 300;
+/// Seconds the hook's refresh may wait for AWS (`refresh --timeout`): it holds the prompt, or
+/// the command the user just typed.
+pub const REFRESH_TIMEOUT: i64 = 2;
 
 /// Every subcommand, `help` included: the shell function hands these to the binary as they
 /// are, since they print or do something other than export credentials.
@@ -91,6 +94,7 @@ pub fn fill(script: &str, shell: Shell) -> String {
         ("::PROMPT_CRITICAL::", PROMPT_CRITICAL.to_string()),
         ("::REFRESH_WINDOW::", REFRESH_WINDOW.to_string()),
         ("::REFRESH_BACKOFF::", REFRESH_BACKOFF.to_string()),
+        ("::REFRESH_TIMEOUT::", REFRESH_TIMEOUT.to_string()),
     ];
     values
         .iter()

@@ -49,8 +49,9 @@ impl Sh {
         }
     }
 
-    /// The shell reading a script on stdin as if typed: bash and zsh draw a prompt (and run
-    /// the hook) before every line; fish does not, so `Script` emits fish_prompt itself.
+    /// The shell reading a script on stdin as if typed: bash and zsh run their pre-command
+    /// hooks before every line and draw a prompt (running the prompt hook) after it; fish does
+    /// neither, so `Script` emits fish_preexec and fish_prompt itself.
     pub(super) fn interactive(self) -> &'static [&'static str] {
         match self {
             Sh::Bash => &["--norc", "-i"],
@@ -134,8 +135,12 @@ impl Script {
         s
     }
 
-    /// One input line, then the next prompt (fish: its event, as an interactive fish fires it).
+    /// One input line, then the next prompt (fish: the events around it, as an interactive
+    /// fish fires them).
     pub(super) fn line(&mut self, line: &str) -> &mut Self {
+        if self.sh == Sh::Fish {
+            self.text.push_str("emit fish_preexec\n");
+        }
         self.text.push_str(line);
         self.text.push('\n');
         if self.sh == Sh::Fish {
@@ -411,7 +416,10 @@ pub(super) fn parse_segment(s: &str) -> (Option<Colour>, String) {
     (colour, text)
 }
 
-/// A shell in a tmux of its own, for completion at the keyboard.
+/// The prompt of `Tmux::shell`.
+pub(super) const PROMPT: &str = "READY> ";
+
+/// A shell in a tmux of its own, for completion and commands typed at the keyboard.
 pub(super) struct Tmux {
     sock: PathBuf,
 }
@@ -449,6 +457,79 @@ impl Tmux {
         let t = Tmux { sock };
         t.wait_for(|p| p.contains(ready), &format!("the prompt {ready:?}"));
         t
+    }
+
+    /// `sh` interactive in a terminal, as a user has it: `awsmfa init` in its rc file, and
+    /// `PROMPT` as its prompt.
+    pub(super) fn shell(shells: &Shells, sh: Sh) -> Tmux {
+        let home = shells.home();
+        let write = |path: PathBuf, text: String| {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        let init = sh.init();
+        let (command, env) = match sh {
+            Sh::Bash => {
+                let rc = home.join("bashrc");
+                write(rc.clone(), format!("{init}\nPS1='{PROMPT}'\n"));
+                (format!("bash --rcfile {} -i", rc.display()), vec![])
+            }
+            Sh::Zsh => {
+                write(home.join(".zshrc"), format!("{init}\nPROMPT='{PROMPT}'\n"));
+                let dir = ("ZDOTDIR", home.display().to_string());
+                ("zsh -i".to_string(), vec![dir])
+            }
+            Sh::Fish => {
+                write(
+                    home.join(".config/fish/config.fish"),
+                    format!(
+                        "set -g fish_greeting\n{init}\nfunction fish_prompt; printf '{PROMPT}'; end\n"
+                    ),
+                );
+                let dir = (
+                    "XDG_CONFIG_HOME",
+                    home.join(".config").display().to_string(),
+                );
+                ("fish".to_string(), vec![dir])
+            }
+        };
+        // A UTF-8 locale, as users have: tmux shows anything else as `_`.
+        let mut env = env;
+        env.push(("LC_ALL", "C.UTF-8".to_string()));
+        Tmux::start(shells, &env, &command, PROMPT.trim_end())
+    }
+
+    /// Types `line` at the prompt; once the next prompt is drawn, the lines it printed.
+    #[track_caller]
+    pub(super) fn run(&self, line: &str) -> Vec<String> {
+        let prompt = PROMPT.trim_end();
+        let typed = format!("{PROMPT}{line}");
+        let prompts = |pane: &str| pane.lines().filter(|l| l.starts_with(prompt)).count();
+        let before = prompts(&self.history());
+        self.tmux(&["send-keys", "-l", line]);
+        self.keys(&["Enter"]);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let pane = self.history();
+            let lines: Vec<&str> = pane.lines().map(str::trim_end).collect();
+            let start = lines.iter().rposition(|l| *l == typed.trim_end());
+            if let Some(start) = start.filter(|_| prompts(&pane) > before) {
+                let rest = &lines[start + 1..];
+                if let Some(end) = rest.iter().position(|l| l.starts_with(prompt)) {
+                    return rest[..end].iter().map(|l| l.to_string()).collect();
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "typed {line:?}, no prompt came back; the terminal:\n{pane}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The terminal's whole history, wrapped lines joined.
+    pub(super) fn history(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-J", "-S", "-"])
     }
 
     pub(super) fn tmux(&self, args: &[&str]) -> String {

@@ -1,4 +1,4 @@
-//! The processes a prompt starts, counted under strace.
+//! The processes a prompt, and the check before each command line, start, counted under strace.
 
 use super::kit::*;
 use crate::harness::*;
@@ -29,9 +29,25 @@ fn forks_between_marks(trace: &str) -> (usize, usize) {
     (all, own)
 }
 
-/// 60 prompts with the segment in the prompt under strace; the expiry is set on the line that
-/// opens MARK_START, so the hook's first run after it is counted.
-fn traced_prompts(shells: &Shells, sh: Sh, expiration: i64) -> ((usize, usize), Out, String) {
+/// What a traced run exercises.
+#[derive(Clone, Copy, PartialEq)]
+enum Path {
+    /// The prompt: 60 prompts drawn with the segment.
+    Prompts,
+    /// The check before commands alone (the prompt hook removed): 60 command lines of three
+    /// builtins each.
+    Commands,
+}
+
+/// 60 prompts or command lines under strace; the expiry (and `setup`) is set on the line that
+/// opens MARK_START, so the hooks' first runs after it are counted.
+fn traced(
+    shells: &Shells,
+    sh: Sh,
+    path: Path,
+    expiration: i64,
+    setup: &str,
+) -> ((usize, usize), Out, String) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().display();
     let trace = dir.path().join("trace");
@@ -41,15 +57,22 @@ fn traced_prompts(shells: &Shells, sh: Sh, expiration: i64) -> ((usize, usize), 
         text.push_str(l);
         text.push('\n');
     };
+    let command = match path {
+        Path::Prompts => ":",
+        Path::Commands => ": ; : ; :",
+    };
     match sh {
         Sh::Bash => {
             push(sh.init());
             push(r"PS1='\u@\h \w ${AWSMFA_PROMPT:+$AWSMFA_PROMPT }\$ '");
+            if path == Path::Commands {
+                push("PROMPT_COMMAND=");
+            }
             push(&format!(
-                "export AWSMFA_EXPIRATION={expiration}; : > {d}/MARK_START"
+                "export AWSMFA_EXPIRATION={expiration} {setup}; : > {d}/MARK_START"
             ));
             for _ in 0..60 {
-                push(":");
+                push(command);
             }
             push(&format!(": > {d}/MARK_END"));
         }
@@ -58,11 +81,14 @@ fn traced_prompts(shells: &Shells, sh: Sh, expiration: i64) -> ((usize, usize), 
             push(
                 "setopt prompt_subst; PROMPT='%n@%m %~ ${AWSMFA_PROMPT} %# '; RPROMPT='${AWSMFA_PROMPT}'",
             );
+            if path == Path::Commands {
+                push("add-zsh-hook -d precmd _awsmfa_hook");
+            }
             push(&format!(
-                "export AWSMFA_EXPIRATION={expiration}; : > {d}/MARK_START"
+                "export AWSMFA_EXPIRATION={expiration} {setup}; : > {d}/MARK_START"
             ));
             for _ in 0..60 {
-                push(":");
+                push(command);
             }
             push(&format!(": > {d}/MARK_END"));
         }
@@ -72,17 +98,29 @@ fn traced_prompts(shells: &Shells, sh: Sh, expiration: i64) -> ((usize, usize), 
             // fish's default prompt runs git.
             push("function fish_prompt; printf '> '; end");
             push("function fish_right_prompt; awsmfa_prompt; end");
+            let setup = match setup.split_once('=') {
+                Some((name, value)) => format!("; set -gx {name} {value}"),
+                None => String::new(),
+            };
             push(&format!(
-                "set -gx AWSMFA_EXPIRATION {expiration}; set -gx AWSMFA_EXPIRATION_STAMP {}; true > {d}/MARK_START",
+                "set -gx AWSMFA_EXPIRATION {expiration}; set -gx AWSMFA_EXPIRATION_STAMP {}{setup}; true > {d}/MARK_START",
                 file.display()
             ));
             for _ in 0..60 {
-                push(&format!(
-                    "emit fish_prompt; fish_prompt >/dev/null; fish_right_prompt >> {}",
-                    right.display()
-                ));
+                match path {
+                    Path::Prompts => push(&format!(
+                        "emit fish_prompt; fish_prompt >/dev/null; fish_right_prompt >> {}",
+                        right.display()
+                    )),
+                    // The event an interactive fish fires before a command line.
+                    Path::Commands => push(&format!("emit fish_preexec; {command}")),
+                }
             }
-            push(&format!("true > {d}/MARK_END"));
+            let end = format!("true > {d}/MARK_END");
+            match path {
+                Path::Prompts => push(&end),
+                Path::Commands => push(&format!("emit fish_preexec; {end}")),
+            }
         }
     }
     let trace_arg = trace.to_string_lossy().into_owned();
@@ -122,7 +160,7 @@ fn prompts_start_no_process_while_far_from_expiry() {
     let shells = Shells::new(Sandbox::new("http://127.0.0.1:9"));
     for sh in SHELLS {
         let what = sh.name();
-        let ((all, own), out, drawn) = traced_prompts(&shells, sh, now() + 10800);
+        let ((all, own), out, drawn) = traced(&shells, sh, Path::Prompts, now() + 10800, "");
         assert_eq!(
             (all, own),
             (0, 0),
@@ -133,7 +171,37 @@ fn prompts_start_no_process_while_far_from_expiry() {
 
         // Near expiry the same count sees the hook's one refresh attempt (the back-off holds
         // the other 59): the count is not blind.
-        let ((_, own), out, _) = traced_prompts(&shells, sh, now() + 200);
+        let ((_, own), out, _) = traced(&shells, sh, Path::Prompts, now() + 200, "");
         assert_eq!(own, 1, "{what}: near expiry\n{out}");
+    }
+}
+
+#[test]
+fn the_check_before_commands_starts_no_process_while_far_from_expiry() {
+    need("strace");
+    let shells = Shells::new(Sandbox::new("http://127.0.0.1:9"));
+    for sh in SHELLS {
+        let what = sh.name();
+        let ((all, own), out, _) = traced(&shells, sh, Path::Commands, now() + 10800, "");
+        assert_eq!(
+            (all, own),
+            (0, 0),
+            "{what}: processes over 60 command lines\n{out}"
+        );
+
+        // Near expiry the check makes its one refresh attempt (the back-off holds the other
+        // 59): it runs, and the count sees it.
+        let ((_, own), out, _) = traced(&shells, sh, Path::Commands, now() + 200, "");
+        assert_eq!(own, 1, "{what}: near expiry\n{out}");
+        // Without back-off, one attempt per command line, not per command: the 60 lines and
+        // the one that opens MARK_END.
+        let ((_, own), out, _) = traced(
+            &shells,
+            sh,
+            Path::Commands,
+            now() + 200,
+            "AWSMFA_REFRESH_BACKOFF=0",
+        );
+        assert_eq!(own, 61, "{what}: without back-off\n{out}");
     }
 }
