@@ -4,7 +4,7 @@
 use crate::aws::{Keys, TempCreds};
 use crate::error::{Error, Result};
 use crate::files::atomic;
-use crate::files::ini::Doc;
+use crate::files::ini::{self, Doc};
 use crate::timefmt;
 use std::fs;
 use std::io::ErrorKind;
@@ -81,6 +81,22 @@ pub fn identity_keys(doc: &Doc, path: &Path, profile: &str) -> Result<Keys> {
         )));
     }
     let get = |key: &str| doc.get(profile, key).filter(|v| !v.is_empty());
+    let keys = [
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+    ];
+    if let Some(key) = keys
+        .iter()
+        .find(|k| get(k).is_some_and(|v| v.contains('\n')))
+    {
+        return Err(Error::runtime(format!(
+            "{key} of [{profile}] in {} runs over several lines: botocore reads the indented \
+             lines after it as part of it, even past blank lines; unindent them or put the key \
+             on one line",
+            path.display()
+        )));
+    }
     match (get("aws_access_key_id"), get("aws_secret_access_key")) {
         (Some(id), Some(secret)) => Ok(Keys {
             access_key_id: id.to_string(),
@@ -111,7 +127,7 @@ pub fn store(path: &Path, profile: &str, identity: &str, creds: &TempCreds) -> R
         ("expiration", expiration.as_str()),
         ("awsmfa_expiration", python_expiration.as_str()),
     ];
-    check_values(&set)?;
+    check_values(profile, &set)?;
     atomic::update(path, |text| {
         Ok(parse(path, text)?.upsert_inheriting(profile, OWNED_KEYS, &set, identity))
     })
@@ -123,19 +139,18 @@ pub fn set_keys(path: &Path, profile: &str, keys: &Keys) -> Result<()> {
         ("aws_access_key_id", keys.access_key_id.as_str()),
         ("aws_secret_access_key", keys.secret_access_key.as_str()),
     ];
-    check_values(&set)?;
+    check_values(profile, &set)?;
     let remove = ["aws_access_key_id", "aws_secret_access_key"];
     atomic::update(path, |text| {
         Ok(parse(path, text)?.upsert(profile, &remove, &set))
     })
 }
 
-/// A line break would end the value and start a line of its own: never write one.
-fn check_values(set: &[(&str, &str)]) -> Result<()> {
-    match set.iter().find(|(_, v)| v.contains(['\n', '\r'])) {
-        Some((key, _)) => Err(Error::runtime(format!(
-            "AWS returned a {key} with a line break; it was not written"
-        ))),
+/// What botocore would read back otherwise (a line break starts a line of its own) is never
+/// written.
+fn check_values(profile: &str, set: &[(&str, &str)]) -> Result<()> {
+    match ini::unwritable(profile, set) {
+        Some(why) => Err(Error::runtime(format!("{why}; nothing was written"))),
         None => Ok(()),
     }
 }

@@ -89,6 +89,15 @@ fn malformed_files_are_refused_with_the_line_number_and_left_alone() {
             format!("orphan = 1\n{IDENTITY}"),
             "line 1: key outside any [section]",
         ),
+        // botocore refuses these too (DuplicateOptionError, a nested value without `=`).
+        (
+            format!("{IDENTITY}AWS_Access_Key_Id = AKIAOTHER\n"),
+            "line 4: duplicate key aws_access_key_id",
+        ),
+        (
+            format!("{IDENTITY}s3 =\n  path style\n"),
+            "line 5: botocore reads the lines indented under `s3 =`",
+        ),
     ] {
         sb.write_creds(&text);
         let before = std::fs::metadata(sb.creds_path())
@@ -322,4 +331,43 @@ fn empty_flags_and_a_second_role_are_usage_errors() {
         }
         assert_eq!(sb.creds(), IDENTITY);
     }
+}
+
+/// botocore reads an indented line after a key as part of its value, even past a blank line:
+/// here the secret is "s", a blank line and "region = eu-west-1". awsmfa reads it so too, and
+/// says so instead of signing with another secret than the aws CLI would.
+#[test]
+fn a_key_continued_past_a_blank_line_is_read_as_botocore_reads_it() {
+    let fake = Fake::start(|_| {
+        Reply::Http(
+            200,
+            sts_credentials("GetSessionToken", "ASIAR", "s", "t", "2099-01-01T00:00:00Z"),
+        )
+    });
+    let sb = Sandbox::new(&fake.url);
+    let text = format!("{IDENTITY}\n  region = eu-west-1\n");
+    sb.write_creds(&text);
+    sb.run(&["-c", "skip"])
+        .fails(1, "aws_secret_access_key of [identity]")
+        .fails(1, "runs over several lines");
+    assert_eq!(fake.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(sb.creds(), text);
+}
+
+/// configparser gives the keys of `[DEFAULT]` to every profile and lists no such profile:
+/// temporary credentials written there would reach profiles that never asked for them.
+#[test]
+fn a_default_section_is_never_written() {
+    let fake = Fake::start(|_| {
+        Reply::Http(
+            200,
+            sts_credentials("GetSessionToken", "ASIAR", "s", "t", "2099-01-01T00:00:00Z"),
+        )
+    });
+    let sb = Sandbox::new(&fake.url);
+    sb.write_creds(IDENTITY);
+    sb.run(&["-c", "skip", "-t", "DEFAULT"])
+        .fails(2, "[DEFAULT] is no profile");
+    assert_eq!(fake.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(sb.creds(), IDENTITY);
 }
