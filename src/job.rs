@@ -1,13 +1,14 @@
-//! One credential job: the resolved settings, the identity's long-lived keys and region, and
-//! where the MFA code comes from. It answers with the MFA session (from the cache while it
-//! lives, else with one code), with the credentials asked for (roles chained on that session,
-//! so they renew without a code), and rotates the identity's key.
+//! One credential job: the resolved settings, the identity's long-lived keys, where its calls
+//! go (region and endpoints), and where the MFA code comes from. It answers with the MFA
+//! session (from the cache while it lives, else with one code), with the credentials asked for
+//! (roles chained on that session, so they renew without a code), and rotates the identity's
+//! key.
 
-use crate::aws::{Aws, Keys, MfaCode, RoleRequest, TempCreds};
+use crate::aws::{Aws, Keys, MfaCode, RoleRequest, Site, TempCreds};
 use crate::cli::CredentialArgs;
 use crate::code::{Code, CodeSource};
 use crate::error::{Error, Result};
-use crate::files::{cache, credfile, lastcode};
+use crate::files::{cache, config, credfile, lastcode};
 use crate::rotation;
 use crate::settings::{CHAIN_MAX, ROLE_DEFAULT, SESSION_DEFAULT, Settings};
 use crate::timefmt;
@@ -16,7 +17,8 @@ use crate::ui;
 pub struct CredentialJob {
     settings: Settings,
     keys: Keys,
-    region: String,
+    /// The region and endpoints every call of the job uses.
+    site: Site,
     codes: CodeSource,
     /// The client that signs with the identity's keys, made on first use: a run the cache
     /// answers needs no runtime and no SDK configuration.
@@ -71,17 +73,19 @@ impl CredentialJob {
         CredentialJob::with(Settings::resolve(args)?, CodeSource::Never)
     }
 
-    /// `settings` with the identity's keys read from the credentials file.
+    /// `settings` with the identity's keys read from the credentials file, and where its
+    /// calls go.
     pub fn with(settings: Settings, codes: CodeSource) -> Result<CredentialJob> {
-        let (keys, region) = credfile::identity(
+        let (keys, region, own) = credfile::identity(
             &settings.credentials,
             &settings.identity,
             settings.region.as_deref(),
         )?;
+        let site = config::site(region, settings.profile.as_deref(), &settings.identity, own)?;
         Ok(CredentialJob {
             settings,
             keys,
-            region,
+            site,
             codes,
             identity_client: None,
             session: None,
@@ -95,7 +99,7 @@ impl CredentialJob {
     fn identity_client(&mut self) -> Result<&Aws> {
         let aws = match self.identity_client.take() {
             Some(aws) => aws,
-            None => Aws::new(&self.keys, &self.region)?,
+            None => Aws::new(&self.keys, &self.site)?,
         };
         Ok(self.identity_client.insert(aws))
     }
@@ -169,7 +173,7 @@ impl CredentialJob {
         }
         let mut creds = self.assume_first(first)?;
         for role in rest {
-            creds = Aws::new(&creds.keys, &self.region)?.assume_role(role, None, duration)?;
+            creds = Aws::new(&creds.keys, &self.site)?.assume_role(role, None, duration)?;
         }
         Ok(creds)
     }
@@ -195,7 +199,7 @@ impl CredentialJob {
             profile: &self.settings.identity,
             user: &user,
             keys: &self.keys,
-            region: &self.region,
+            site: &self.site,
         };
         then(&identity, &session)
     }
@@ -216,10 +220,9 @@ impl CredentialJob {
             let mfa = self.serial_and_code()?;
             return self.assume_directly(role, mfa.as_ref(), duration);
         }
-        let region = self.region.clone();
-        let chain = |session: &TempCreds| {
-            Aws::new(&session.keys, &region)?.assume_role(role, None, duration)
-        };
+        let site = self.site.clone();
+        let chain =
+            |session: &TempCreds| Aws::new(&session.keys, &site)?.assume_role(role, None, duration);
         let Some(session) = self.session.clone().or_else(|| self.cached(None)) else {
             return chain(&self.new_session(SESSION_DEFAULT)?);
         };

@@ -1,6 +1,7 @@
 //! The credentials file: reading it with hints for the usual mistakes, and writing temporary
 //! credentials into a profile through the line-splicing editor.
 
+use crate::aws::endpoint::Configured;
 use crate::aws::{Keys, TempCreds};
 use crate::error::{Error, Result};
 use crate::files::atomic;
@@ -155,11 +156,15 @@ fn check_values(profile: &str, set: &[(&str, &str)]) -> Result<()> {
     }
 }
 
-/// The identity profile's keys and the region to use with them: AWS_REGION,
-/// AWS_DEFAULT_REGION, then `preferred` (a config profile's region), the identity profile's
-/// `region`, else us-east-1 (STS's global endpoint). Never the SDK's chain, which would wait
-/// on instance metadata.
-pub fn identity(path: &Path, profile: &str, preferred: Option<&str>) -> Result<(Keys, String)> {
+/// The identity profile's keys, the region to use with them and its endpoint settings. The
+/// region: AWS_REGION, AWS_DEFAULT_REGION, then `preferred` (a config profile's region), the
+/// identity profile's `region`, else us-east-1 (STS's global endpoint). Never the SDK's chain,
+/// which would wait on instance metadata.
+pub fn identity(
+    path: &Path,
+    profile: &str,
+    preferred: Option<&str>,
+) -> Result<(Keys, String, Configured)> {
     let text = read(path)?;
     let doc = parse(path, &text)?;
     let keys = identity_keys(&doc, path, profile)?;
@@ -173,5 +178,5 @@ pub fn identity(path: &Path, profile: &str, preferred: Option<&str>) -> Result<(
         .find(|r| !r.is_empty())
         .unwrap_or("us-east-1")
         .to_string();
-    Ok((keys, region))
+    Ok((keys, region, Configured::read(&doc, path, profile)))
 }

@@ -246,6 +246,18 @@ impl<'a> Doc<'a> {
         self.value(section, key).filter(|v| !v.starts_with('\n'))
     }
 
+    /// `name` in the nested table of `key` in `section` (`sts =` then `  endpoint_url = …`),
+    /// as botocore reads it: names as written, the last one wins.
+    pub fn nested(&self, section: &str, key: &str, name: &str) -> Option<&str> {
+        let table = self.value(section, key)?.strip_prefix('\n')?;
+        table
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .filter(|(n, _)| n.trim() == name)
+            .map(|(_, v)| v.trim())
+            .next_back()
+    }
+
     /// Returns the whole text with `section` holding `set` in place of every key named in
     /// `remove` (case-insensitive) and the lines that continue their values. The new keys take
     /// the place of the first removed key, or follow the section's last key or its header; a
@@ -531,6 +543,9 @@ mod tests {
         assert_eq!(doc.get(" spaced ", "a"), Some("b:c"));
         assert_eq!(doc.get(" spaced ", "c"), Some("d=e"));
         assert_eq!(doc.get("y]junk", "s3"), None);
+        assert_eq!(doc.nested("y]junk", "s3", "addressing_style"), Some("path"));
+        assert_eq!(doc.nested("y]junk", "s3", "max"), Some("2"));
+        assert_eq!(doc.nested("x", "region", "max"), None);
     }
 
     #[test]

@@ -371,3 +371,53 @@ fn a_default_section_is_never_written() {
     assert_eq!(fake.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
     assert_eq!(sb.creds(), IDENTITY);
 }
+
+/// An endpoint the identity's profile sets is the one called, and the error names it and
+/// where it was set — not an endpoint guessed from the environment, not AWS_PROFILE's.
+#[test]
+fn an_unreachable_endpoint_of_the_identity_is_named_with_its_origin() {
+    let dead = || format!("http://127.0.0.1:{}", free_port());
+    let (theirs, ours) = (dead(), dead());
+    let mut sb = Sandbox::new("");
+    sb.write_creds(IDENTITY);
+    std::fs::write(
+        sb.home().join(".aws/config"),
+        format!(
+            "[profile local]\nendpoint_url = {theirs}\n[profile identity]\nendpoint_url = {ours}\n"
+        ),
+    )
+    .unwrap();
+    sb.set("AWS_PROFILE", "local");
+    sb.run(&["-c", "123456"])
+        .fails(1, &format!("iam:GetUser failed: cannot reach {ours} ("))
+        .fails(
+            1,
+            "check the network, a proxy or endpoint_url of [profile identity] in ",
+        );
+    sb.run(&[
+        "-c",
+        "123456",
+        "--serial-number",
+        "arn:aws:iam::123456789012:mfa/me",
+    ])
+    .fails(
+        1,
+        &format!("sts:GetSessionToken failed: cannot reach {ours} ("),
+    );
+    assert_eq!(sb.creds(), IDENTITY);
+}
+
+/// The config file, where the identity's endpoint may be set, is read as botocore reads it:
+/// a file botocore refuses is named with its line, before any request.
+#[test]
+fn a_config_file_botocore_cannot_read_is_named() {
+    let sb = offline();
+    std::fs::write(
+        sb.home().join(".aws/config"),
+        "[profile identity]\nendpoint_url = http://127.0.0.1:9\nEndpoint_URL = http://127.0.0.1:9\n",
+    )
+    .unwrap();
+    sb.run(&["-c", "123456"])
+        .fails(1, "config: line 3: duplicate key endpoint_url");
+    assert_eq!(sb.creds(), IDENTITY);
+}
