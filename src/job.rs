@@ -1,13 +1,14 @@
-//! One credential job: the resolved settings, the identity's long-lived keys and region, and
-//! where the MFA code comes from. It answers with the MFA session (from the cache while it
-//! lives, else with one code), with the credentials asked for (roles chained on that session,
-//! so they renew without a code), and rotates the identity's key.
+//! One credential job: the resolved settings, the identity's long-lived keys, where its calls
+//! go (region and endpoints), and where the MFA code comes from. It answers with the MFA
+//! session (from the cache while it lives, else with one code), with the credentials asked for
+//! (roles chained on that session, so they renew without a code), and rotates the identity's
+//! key.
 
-use crate::aws::{Aws, CALL_TIMEOUT, Keys, MfaCode, RoleRequest, TempCreds};
+use crate::aws::{Aws, CALL_TIMEOUT, Keys, MfaCode, RoleRequest, Site, TempCreds};
 use crate::cli::CredentialArgs;
 use crate::code::{Code, CodeSource};
 use crate::error::{Error, Result};
-use crate::files::{cache, credfile, lastcode};
+use crate::files::{cache, config, credfile, lastcode};
 use crate::rotation;
 use crate::settings::{CHAIN_MAX, ROLE_DEFAULT, SESSION_DEFAULT, Settings};
 use crate::timefmt;
@@ -17,7 +18,8 @@ use std::time::Duration;
 pub struct CredentialJob {
     settings: Settings,
     keys: Keys,
-    region: String,
+    /// The region and endpoints every call of the job uses.
+    site: Site,
     codes: CodeSource,
     /// The client that signs with the identity's keys, made on first use: a run the cache
     /// answers needs no runtime and no SDK configuration.
@@ -75,17 +77,19 @@ impl CredentialJob {
         Ok(CredentialJob { timeout, ..job })
     }
 
-    /// `settings` with the identity's keys read from the credentials file.
+    /// `settings` with the identity's keys read from the credentials file, and where its
+    /// calls go.
     pub fn with(settings: Settings, codes: CodeSource) -> Result<CredentialJob> {
-        let (keys, region) = credfile::identity(
+        let (keys, region, own) = credfile::identity(
             &settings.credentials,
             &settings.identity,
             settings.region.as_deref(),
         )?;
+        let site = config::site(region, settings.profile.as_deref(), &settings.identity, own)?;
         Ok(CredentialJob {
             settings,
             keys,
-            region,
+            site,
             codes,
             identity_client: None,
             session: None,
@@ -100,7 +104,7 @@ impl CredentialJob {
     fn identity_client(&mut self) -> Result<&Aws> {
         let aws = match self.identity_client.take() {
             Some(aws) => aws,
-            None => Aws::with_timeout(&self.keys, &self.region, self.timeout)?,
+            None => Aws::with_timeout(&self.keys, &self.site, self.timeout)?,
         };
         Ok(self.identity_client.insert(aws))
     }
@@ -174,7 +178,7 @@ impl CredentialJob {
         }
         let mut creds = self.assume_first(first)?;
         for role in rest {
-            creds = Aws::with_timeout(&creds.keys, &self.region, self.timeout)?
+            creds = Aws::with_timeout(&creds.keys, &self.site, self.timeout)?
                 .assume_role(role, None, duration)?;
         }
         Ok(creds)
@@ -201,7 +205,7 @@ impl CredentialJob {
             profile: &self.settings.identity,
             user: &user,
             keys: &self.keys,
-            region: &self.region,
+            site: &self.site,
         };
         then(&identity, &session)
     }
@@ -222,9 +226,9 @@ impl CredentialJob {
             let mfa = self.serial_and_code()?;
             return self.assume_directly(role, mfa.as_ref(), duration);
         }
-        let (region, timeout) = (self.region.clone(), self.timeout);
+        let (site, timeout) = (self.site.clone(), self.timeout);
         let chain = |session: &TempCreds| {
-            Aws::with_timeout(&session.keys, &region, timeout)?.assume_role(role, None, duration)
+            Aws::with_timeout(&session.keys, &site, timeout)?.assume_role(role, None, duration)
         };
         let Some(session) = self.session.clone().or_else(|| self.cached(None)) else {
             return chain(&self.new_session(SESSION_DEFAULT)?);

@@ -2,7 +2,7 @@
 //! is created and written before the old one is deleted, the file never holds a key AWS does
 //! not have, and every failure says which keys exist and what to do.
 
-use crate::aws::{Aws, Keys, TempCreds};
+use crate::aws::{Aws, Keys, Site, TempCreds};
 use crate::error::{Error, Result};
 use crate::files::cache;
 use crate::files::credfile;
@@ -20,7 +20,7 @@ pub struct Identity<'a> {
     /// The IAM user the keys belong to (GetUser with those keys), named in every IAM call.
     pub user: &'a str,
     pub keys: &'a Keys,
-    pub region: &'a str,
+    pub site: &'a Site,
 }
 
 fn delete_hint(user: &str, key: &str) -> String {
@@ -28,8 +28,8 @@ fn delete_hint(user: &str, key: &str) -> String {
 }
 
 /// Retries `GetCallerIdentity` with the new key, backing off, for up to `PROOF_PATIENCE`.
-fn prove(keys: &Keys, region: &str) -> Result<()> {
-    let aws = Aws::new(keys, region)?;
+fn prove(keys: &Keys, site: &Site) -> Result<()> {
+    let aws = Aws::new(keys, site)?;
     let start = Instant::now();
     let mut wait = Duration::from_millis(500);
     loop {
@@ -47,7 +47,7 @@ fn prove(keys: &Keys, region: &str) -> Result<()> {
 /// Refuses, before anything changes, a rotation AWS would refuse: a user with two keys has no
 /// room for a new one. `session` as for `rotate`.
 pub fn check(id: &Identity, session: &TempCreds) -> Result<()> {
-    room_for_a_key(&Aws::new(&session.keys, id.region)?, id)
+    room_for_a_key(&Aws::new(&session.keys, id.site)?, id)
 }
 
 fn room_for_a_key(aws: &Aws, id: &Identity) -> Result<()> {
@@ -74,7 +74,7 @@ fn room_for_a_key(aws: &Aws, id: &Identity) -> Result<()> {
 /// users manage their keys only with MFA), naming the user explicitly.
 pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
     let user = id.user;
-    let aws = Aws::new(&session.keys, id.region)?;
+    let aws = Aws::new(&session.keys, id.site)?;
     let old = id.keys.access_key_id.as_str();
     room_for_a_key(&aws, id)?;
     let new = aws.create_access_key(user)?;
@@ -99,7 +99,7 @@ pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
     // Temporary credentials outlive the key that obtained them: the cached session now
     // belongs to the new key.
     cache::rekey(old, &new.access_key_id);
-    if let Err(e) = prove(&new, id.region) {
+    if let Err(e) = prove(&new, id.site) {
         return Err(Error::runtime(format!(
             "[{}] now holds the new key {}, but AWS did not accept it within {} s ({}); the old \
              key {old} is still active: once the new key works, delete the old one with `{}`",

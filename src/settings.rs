@@ -23,6 +23,8 @@ pub const CHAIN_MAX: u32 = 3600;
 pub struct Settings {
     pub credentials: PathBuf,
     pub identity: String,
+    /// The `--profile` config profile, whose settings (endpoints) come before the identity's.
+    pub profile: Option<String>,
     /// Roles to assume, base first; each has its session name.
     pub roles: Vec<Role>,
     /// What AWS is asked for: the duration requested, fitted to roles, or the default.
@@ -237,6 +239,7 @@ impl Settings {
                 .clone()
                 .unwrap_or_else(default_credentials),
             identity,
+            profile: args.profile.clone(),
             roles,
             duration,
             requested,

@@ -1,20 +1,25 @@
-//! The AWS calls awsmfa makes, authenticated with exactly the keys it is given.
+//! The AWS calls awsmfa makes, authenticated with exactly the keys it is given and sent where
+//! the `Site` says (see endpoint.rs): the SDK reads no profile file and no endpoint setting of
+//! its own.
 //!
 //! Each client runs on a current-thread tokio runtime of its own, built only when a call is
 //! needed: the prompt path, completion and runs the MFA session cache answers never build one.
 
-use super::describe::describe;
-use super::{Keys, MfaCode, RoleRequest, TempCreds};
+use super::describe::{Destination, describe};
+use super::{Keys, MfaCode, RoleRequest, Site, TempCreds};
 use crate::error::{Error, Result};
 use crate::timefmt;
 use aws_config::{BehaviorVersion, Region, SdkConfig, timeout::TimeoutConfig};
 use aws_credential_types::Credentials;
-use aws_runtime::env_config::file::EnvConfigFiles;
+use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_sdk_sts::config::http::HttpResponse;
-use aws_sdk_sts::config::interceptors::BeforeDeserializationInterceptorContextRef;
+use aws_sdk_sts::config::interceptors::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_sdk_sts::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_sts::error::{BoxError, ProvideErrorMetadata, SdkError};
 use aws_smithy_types::date_time::{DateTime, Format};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Records how far the local clock is from the server's, from the Date header of STS's answers.
@@ -36,6 +41,38 @@ impl Intercept for DateHeader {
         if let Some(server) = date.and_then(|d| DateTime::from_str(d, Format::HttpDate).ok()) {
             timefmt::observe_server_time(server.secs());
         }
+        Ok(())
+    }
+}
+
+/// Records where each request went, so that an error names the endpoint actually called.
+#[derive(Debug, Clone, Default)]
+struct Called(Arc<Mutex<Option<String>>>);
+
+impl Called {
+    fn set(&self, url: Option<String>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = url;
+    }
+
+    fn get(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+impl Intercept for Called {
+    fn name(&self) -> &'static str {
+        "Called"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _: &RuntimeComponents,
+        _: &mut ConfigBag,
+    ) -> std::result::Result<(), BoxError> {
+        let uri = context.request().uri();
+        let base = uri.split(['?', '#']).next().unwrap_or(uri);
+        self.set(Some(base.trim_end_matches('/').to_string()));
         Ok(())
     }
 }
@@ -68,6 +105,8 @@ fn temp_creds(op: &str, c: Option<&aws_sdk_sts::types::Credentials>) -> Result<T
 pub struct Aws {
     rt: tokio::runtime::Runtime,
     conf: SdkConfig,
+    site: Site,
+    called: Called,
 }
 
 /// How long one call may take, retries included, unless the caller allows less: an
@@ -75,13 +114,13 @@ pub struct Aws {
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Aws {
-    pub fn new(keys: &Keys, region: &str) -> Result<Aws> {
-        Aws::with_timeout(keys, region, CALL_TIMEOUT)
+    pub fn new(keys: &Keys, site: &Site) -> Result<Aws> {
+        Aws::with_timeout(keys, site, CALL_TIMEOUT)
     }
 
     /// A client whose calls give up after `timeout`, retries included (connecting and each
     /// attempt get at most 3 s and 4 s of it).
-    pub fn with_timeout(keys: &Keys, region: &str, timeout: Duration) -> Result<Aws> {
+    pub fn with_timeout(keys: &Keys, site: &Site, timeout: Duration) -> Result<Aws> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -98,21 +137,30 @@ impl Aws {
             .operation_attempt_timeout(timeout.min(Duration::from_secs(4)))
             .operation_timeout(timeout)
             .build();
-        // The credentials file is ours to read (and may be large): the SDK gets the keys
-        // directly and reads only the config file, for settings such as endpoint_url.
+        // No profile file: AWS_PROFILE must not choose settings for the identity's calls. The
+        // one profile the SDK sees makes it ignore the endpoints it would find itself (in the
+        // environment), so that only the site's, set on each client, count.
         let files = EnvConfigFiles::builder()
-            .include_default_config_file(true)
-            .include_default_credentials_file(false)
+            .with_contents(
+                EnvConfigFileKind::Config,
+                "[default]\nignore_configured_endpoint_urls = true\n",
+            )
             .build();
         let conf = rt.block_on(
             aws_config::defaults(BehaviorVersion::latest())
                 .profile_files(files)
+                .profile_name("default")
                 .credentials_provider(creds)
-                .region(Region::new(region.to_string()))
+                .region(Region::new(site.region.clone()))
                 .timeout_config(timeouts)
                 .load(),
         );
-        Ok(Aws { rt, conf })
+        Ok(Aws {
+            rt,
+            conf,
+            site: site.clone(),
+            called: Called::default(),
+        })
     }
 
     /// Runs one request `op` (`service:Action`) to its end; a failure is one line.
@@ -124,19 +172,34 @@ impl Aws {
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
     {
-        self.rt.block_on(request).map_err(|e| describe(op, e))
+        self.called.set(None);
+        self.rt.block_on(request).map_err(|e| {
+            let configured = match op.split(':').next() {
+                Some("iam") => self.site.iam.as_ref(),
+                _ => self.site.sts.as_ref(),
+            };
+            let to = Destination {
+                called: self.called.get(),
+                configured,
+            };
+            describe(op, e, &to)
+        })
     }
 
     /// STS with a look at each answer's Date header, for the clock-skew check.
     fn sts(&self) -> aws_sdk_sts::Client {
-        let conf = aws_sdk_sts::config::Builder::from(&self.conf)
+        let mut conf = aws_sdk_sts::config::Builder::from(&self.conf)
             .interceptor(DateHeader)
-            .build();
-        aws_sdk_sts::Client::from_conf(conf)
+            .interceptor(self.called.clone());
+        conf.set_endpoint_url(self.site.sts.as_ref().map(|e| e.url.clone()));
+        aws_sdk_sts::Client::from_conf(conf.build())
     }
 
     fn iam(&self) -> aws_sdk_iam::Client {
-        aws_sdk_iam::Client::new(&self.conf)
+        let mut conf =
+            aws_sdk_iam::config::Builder::from(&self.conf).interceptor(self.called.clone());
+        conf.set_endpoint_url(self.site.iam.as_ref().map(|e| e.url.clone()));
+        aws_sdk_iam::Client::from_conf(conf.build())
     }
 
     /// The IAM user name these keys belong to.

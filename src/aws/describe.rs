@@ -1,26 +1,42 @@
 //! One line for a failed AWS call: AWS's own code and message, or what stood between us and
-//! AWS, naming the endpoint.
+//! AWS, naming the endpoint called and where it was configured.
 
+use super::endpoint::Endpoint;
 use crate::error::Error;
 use aws_sdk_sts::config::http::HttpResponse;
 use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_types::error::display::DisplayErrorContext;
 
-/// Where requests for `service` (`sts`, `iam`) go, for naming it in errors.
-fn endpoint(service: &str) -> String {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    var(&format!("AWS_ENDPOINT_URL_{}", service.to_uppercase()))
-        .or_else(|| var("AWS_ENDPOINT_URL"))
-        .unwrap_or_else(|| format!("https://{service}.amazonaws.com"))
+/// Where a failed call went: the URL of its request, when one was sent, and the endpoint
+/// configured for its service, if any.
+pub(super) struct Destination<'a> {
+    pub called: Option<String>,
+    pub configured: Option<&'a Endpoint>,
 }
 
-/// One line for a failed call `op` (`service:Action`): AWS's own code and message, or what
-/// stood between us and AWS.
-pub(super) fn describe<E>(op: &str, err: SdkError<E, HttpResponse>) -> Error
+impl Destination<'_> {
+    /// The endpoint called, and the fix to suggest: where it was configured, if it was.
+    fn describe(&self) -> (String, String) {
+        let url = self
+            .called
+            .clone()
+            .or_else(|| self.configured.map(|e| e.url.clone()))
+            .unwrap_or_else(|| "AWS".to_string());
+        let fix = match self.configured {
+            Some(e) => format!("check the network, a proxy or {}", e.origin),
+            None => "check the network or a proxy".to_string(),
+        };
+        (url, fix)
+    }
+}
+
+/// One line for a failed call `op` (`service:Action`) to `to`: AWS's own code and message, or
+/// what stood between us and AWS.
+pub(super) fn describe<E>(op: &str, err: SdkError<E, HttpResponse>, to: &Destination) -> Error
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let service = op.split(':').next().unwrap_or_default();
+    let (url, fix) = to.describe();
     let mut aws_code = None;
     let msg = match &err {
         SdkError::ServiceError(e) => {
@@ -41,13 +57,9 @@ where
                 _ => format!("{op} failed: HTTP {}", e.raw().status()),
             }
         }
-        SdkError::TimeoutError(_) => format!(
-            "{op} failed: no answer from {} in time; check the network, a proxy or AWS_ENDPOINT_URL",
-            endpoint(service)
-        ),
+        SdkError::TimeoutError(_) => format!("{op} failed: no answer from {url} in time; {fix}"),
         SdkError::DispatchFailure(_) => format!(
-            "{op} failed: cannot reach {} ({}); check the network, a proxy or AWS_ENDPOINT_URL",
-            endpoint(service),
+            "{op} failed: cannot reach {url} ({}); {fix}",
             root_cause(&err)
         ),
         _ => format!("{op} failed: {}", DisplayErrorContext(&err)),

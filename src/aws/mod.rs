@@ -2,8 +2,10 @@
 
 mod client;
 mod describe;
+pub mod endpoint;
 
 pub use client::{Aws, CALL_TIMEOUT};
+pub use endpoint::Site;
 
 /// An access key pair with an optional session token.
 #[derive(Clone)]

@@ -3,22 +3,25 @@
 
 use crate::cli::GetArgs;
 use crate::error::{Error, Result};
-use crate::files::{credfile, history};
+use crate::files::{credfile, history, ini};
 use crate::job::CredentialJob;
 use crate::renewal;
 use crate::shell::{Shell, exports};
 use crate::{code, timefmt, ui};
 
-/// A name a `[section]` line holds and gives back unchanged.
+/// A name a `[section]` line holds and botocore gives back unchanged, checked before any
+/// request.
 fn check_profile_name(name: &str) -> Result<()> {
     let ok = !name.is_empty() && name.trim() == name && !name.contains(['\n', '\r']);
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::usage(format!(
+    if !ok {
+        return Err(Error::usage(format!(
             "the target profile name {name:?} cannot be a [section] name: no line breaks, and \
              no spaces at either end"
-        )))
+        )));
+    }
+    match ini::unwritable(name, &[]) {
+        Some(why) => Err(Error::usage(format!("{why}; pick another with -t NAME"))),
+        None => Ok(()),
     }
 }
 

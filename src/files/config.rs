@@ -2,8 +2,11 @@
 //! (or names in the credentials file) long-lived keys, or assumes `role_arn` with the
 //! credentials of its `source_profile`, which may itself be a role profile.
 
+use crate::aws::endpoint::{Configured, Site};
 use crate::error::{Error, Result};
+use crate::files::ini::Doc;
 use ini::{Ini, ParseOption};
+use std::io::ErrorKind;
 use std::path::PathBuf;
 
 /// One role of a chain, in the order it is assumed.
@@ -59,19 +62,53 @@ pub fn profile_of(section: &str) -> Option<&str> {
     }
 }
 
-/// The config section of profile `name`; `[default]` wins over `[profile default]`.
-fn section<'a>(conf: &'a Ini, name: &str) -> Option<&'a ini::Properties> {
+/// Of `sections`, the one that defines profile `name`; `[default]` wins over
+/// `[profile default]`.
+fn defining<'a>(sections: impl Iterator<Item = &'a str>, name: &str) -> Option<&'a str> {
     let mut found = None;
-    for (section, props) in conf.iter() {
-        let Some(section) = section else { continue };
-        if profile_of(section) == Some(name) {
-            if section == "default" {
-                return Some(props);
-            }
-            found = found.or(Some(props));
+    for section in sections.filter(|s| profile_of(s) == Some(name)) {
+        if section == "default" {
+            return Some(section);
         }
+        found = found.or(Some(section));
     }
     found
+}
+
+/// The config section of profile `name`.
+fn section<'a>(conf: &'a Ini, name: &str) -> Option<&'a ini::Properties> {
+    conf.section(Some(defining(conf.sections().flatten(), name)?))
+}
+
+/// Where the calls go: `region`, and the endpoints of the environment, of profile `top`
+/// (`--profile`), then of the identity — its credentials-file settings `own` over its
+/// config-file ones. The config file is read as botocore reads it; none is no settings.
+pub fn site(region: String, top: Option<&str>, identity: &str, own: Configured) -> Result<Site> {
+    let path = path();
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == ErrorKind::NotFound => String::new(),
+        Err(e) => {
+            return Err(Error::runtime(format!(
+                "cannot read {}: {e}; awsmfa reads endpoint settings there",
+                path.display()
+            )));
+        }
+    };
+    let doc = Doc::parse(&text).map_err(|e| {
+        Error::runtime(format!(
+            "cannot read {}: {e}; fix that line and run again",
+            path.display()
+        ))
+    })?;
+    let of = |name: &str| {
+        defining(doc.sections(), name)
+            .map_or_else(Configured::default, |s| Configured::read(&doc, &path, s))
+    };
+    let mut profiles: Vec<Configured> = top.map(of).into_iter().collect();
+    profiles.push(own.or(of(identity)));
+    let env = |name: &str| std::env::var(name).ok();
+    Ok(Site::new(region, env, &profiles, Some((&doc, &path))))
 }
 
 /// Follows `name` through `source_profile` links down to the profile with keys.

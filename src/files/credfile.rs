@@ -1,10 +1,11 @@
 //! The credentials file: reading it with hints for the usual mistakes, and writing temporary
 //! credentials into a profile through the line-splicing editor.
 
+use crate::aws::endpoint::Configured;
 use crate::aws::{Keys, TempCreds};
 use crate::error::{Error, Result};
 use crate::files::atomic;
-use crate::files::ini::Doc;
+use crate::files::ini::{self, Doc};
 use crate::timefmt;
 use std::fs;
 use std::io::ErrorKind;
@@ -81,6 +82,22 @@ pub fn identity_keys(doc: &Doc, path: &Path, profile: &str) -> Result<Keys> {
         )));
     }
     let get = |key: &str| doc.get(profile, key).filter(|v| !v.is_empty());
+    let keys = [
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+    ];
+    if let Some(key) = keys
+        .iter()
+        .find(|k| get(k).is_some_and(|v| v.contains('\n')))
+    {
+        return Err(Error::runtime(format!(
+            "{key} of [{profile}] in {} runs over several lines: botocore reads the indented \
+             lines after it as part of it, even past blank lines; unindent them or put the key \
+             on one line",
+            path.display()
+        )));
+    }
     match (get("aws_access_key_id"), get("aws_secret_access_key")) {
         (Some(id), Some(secret)) => Ok(Keys {
             access_key_id: id.to_string(),
@@ -111,7 +128,7 @@ pub fn store(path: &Path, profile: &str, identity: &str, creds: &TempCreds) -> R
         ("expiration", expiration.as_str()),
         ("awsmfa_expiration", python_expiration.as_str()),
     ];
-    check_values(&set)?;
+    check_values(profile, &set)?;
     atomic::update(path, |text| {
         Ok(parse(path, text)?.upsert_inheriting(profile, OWNED_KEYS, &set, identity))
     })
@@ -123,28 +140,31 @@ pub fn set_keys(path: &Path, profile: &str, keys: &Keys) -> Result<()> {
         ("aws_access_key_id", keys.access_key_id.as_str()),
         ("aws_secret_access_key", keys.secret_access_key.as_str()),
     ];
-    check_values(&set)?;
+    check_values(profile, &set)?;
     let remove = ["aws_access_key_id", "aws_secret_access_key"];
     atomic::update(path, |text| {
         Ok(parse(path, text)?.upsert(profile, &remove, &set))
     })
 }
 
-/// A line break would end the value and start a line of its own: never write one.
-fn check_values(set: &[(&str, &str)]) -> Result<()> {
-    match set.iter().find(|(_, v)| v.contains(['\n', '\r'])) {
-        Some((key, _)) => Err(Error::runtime(format!(
-            "AWS returned a {key} with a line break; it was not written"
-        ))),
+/// What botocore would read back otherwise (a line break starts a line of its own) is never
+/// written.
+fn check_values(profile: &str, set: &[(&str, &str)]) -> Result<()> {
+    match ini::unwritable(profile, set) {
+        Some(why) => Err(Error::runtime(format!("{why}; nothing was written"))),
         None => Ok(()),
     }
 }
 
-/// The identity profile's keys and the region to use with them: AWS_REGION,
-/// AWS_DEFAULT_REGION, then `preferred` (a config profile's region), the identity profile's
-/// `region`, else us-east-1 (STS's global endpoint). Never the SDK's chain, which would wait
-/// on instance metadata.
-pub fn identity(path: &Path, profile: &str, preferred: Option<&str>) -> Result<(Keys, String)> {
+/// The identity profile's keys, the region to use with them and its endpoint settings. The
+/// region: AWS_REGION, AWS_DEFAULT_REGION, then `preferred` (a config profile's region), the
+/// identity profile's `region`, else us-east-1 (STS's global endpoint). Never the SDK's chain,
+/// which would wait on instance metadata.
+pub fn identity(
+    path: &Path,
+    profile: &str,
+    preferred: Option<&str>,
+) -> Result<(Keys, String, Configured)> {
     let text = read(path)?;
     let doc = parse(path, &text)?;
     let keys = identity_keys(&doc, path, profile)?;
@@ -158,5 +178,5 @@ pub fn identity(path: &Path, profile: &str, preferred: Option<&str>) -> Result<(
         .find(|r| !r.is_empty())
         .unwrap_or("us-east-1")
         .to_string();
-    Ok((keys, region))
+    Ok((keys, region, Configured::read(&doc, path, profile)))
 }

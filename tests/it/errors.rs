@@ -89,6 +89,15 @@ fn malformed_files_are_refused_with_the_line_number_and_left_alone() {
             format!("orphan = 1\n{IDENTITY}"),
             "line 1: key outside any [section]",
         ),
+        // botocore refuses these too (DuplicateOptionError, a nested value without `=`).
+        (
+            format!("{IDENTITY}AWS_Access_Key_Id = AKIAOTHER\n"),
+            "line 4: duplicate key aws_access_key_id",
+        ),
+        (
+            format!("{IDENTITY}s3 =\n  path style\n"),
+            "line 5: botocore reads the lines indented under `s3 =`",
+        ),
     ] {
         sb.write_creds(&text);
         let before = std::fs::metadata(sb.creds_path())
@@ -322,4 +331,93 @@ fn empty_flags_and_a_second_role_are_usage_errors() {
         }
         assert_eq!(sb.creds(), IDENTITY);
     }
+}
+
+/// botocore reads an indented line after a key as part of its value, even past a blank line:
+/// here the secret is "s", a blank line and "region = eu-west-1". awsmfa reads it so too, and
+/// says so instead of signing with another secret than the aws CLI would.
+#[test]
+fn a_key_continued_past_a_blank_line_is_read_as_botocore_reads_it() {
+    let fake = Fake::start(|_| {
+        Reply::Http(
+            200,
+            sts_credentials("GetSessionToken", "ASIAR", "s", "t", "2099-01-01T00:00:00Z"),
+        )
+    });
+    let sb = Sandbox::new(&fake.url);
+    let text = format!("{IDENTITY}\n  region = eu-west-1\n");
+    sb.write_creds(&text);
+    sb.run(&["-c", "skip"])
+        .fails(1, "aws_secret_access_key of [identity]")
+        .fails(1, "runs over several lines");
+    assert_eq!(fake.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(sb.creds(), text);
+}
+
+/// configparser gives the keys of `[DEFAULT]` to every profile and lists no such profile:
+/// temporary credentials written there would reach profiles that never asked for them.
+#[test]
+fn a_default_section_is_never_written() {
+    let fake = Fake::start(|_| {
+        Reply::Http(
+            200,
+            sts_credentials("GetSessionToken", "ASIAR", "s", "t", "2099-01-01T00:00:00Z"),
+        )
+    });
+    let sb = Sandbox::new(&fake.url);
+    sb.write_creds(IDENTITY);
+    sb.run(&["-c", "skip", "-t", "DEFAULT"])
+        .fails(2, "[DEFAULT] is no profile");
+    assert_eq!(fake.requests.load(std::sync::atomic::Ordering::SeqCst), 0);
+    assert_eq!(sb.creds(), IDENTITY);
+}
+
+/// An endpoint the identity's profile sets is the one called, and the error names it and
+/// where it was set — not an endpoint guessed from the environment, not AWS_PROFILE's.
+#[test]
+fn an_unreachable_endpoint_of_the_identity_is_named_with_its_origin() {
+    let dead = || format!("http://127.0.0.1:{}", free_port());
+    let (theirs, ours) = (dead(), dead());
+    let mut sb = Sandbox::new("");
+    sb.write_creds(IDENTITY);
+    std::fs::write(
+        sb.home().join(".aws/config"),
+        format!(
+            "[profile local]\nendpoint_url = {theirs}\n[profile identity]\nendpoint_url = {ours}\n"
+        ),
+    )
+    .unwrap();
+    sb.set("AWS_PROFILE", "local");
+    sb.run(&["-c", "123456"])
+        .fails(1, &format!("iam:GetUser failed: cannot reach {ours} ("))
+        .fails(
+            1,
+            "check the network, a proxy or endpoint_url of [profile identity] in ",
+        );
+    sb.run(&[
+        "-c",
+        "123456",
+        "--serial-number",
+        "arn:aws:iam::123456789012:mfa/me",
+    ])
+    .fails(
+        1,
+        &format!("sts:GetSessionToken failed: cannot reach {ours} ("),
+    );
+    assert_eq!(sb.creds(), IDENTITY);
+}
+
+/// The config file, where the identity's endpoint may be set, is read as botocore reads it:
+/// a file botocore refuses is named with its line, before any request.
+#[test]
+fn a_config_file_botocore_cannot_read_is_named() {
+    let sb = offline();
+    std::fs::write(
+        sb.home().join(".aws/config"),
+        "[profile identity]\nendpoint_url = http://127.0.0.1:9\nEndpoint_URL = http://127.0.0.1:9\n",
+    )
+    .unwrap();
+    sb.run(&["-c", "123456"])
+        .fails(1, "config: line 3: duplicate key endpoint_url");
+    assert_eq!(sb.creds(), IDENTITY);
 }

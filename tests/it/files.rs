@@ -526,3 +526,103 @@ fn a_file_that_cannot_keep_its_owner_is_not_replaced() {
     assert_eq!(owner(&sb.creds_path()), (0, 0));
     assert_eq!(sb.creds(), before);
 }
+
+/// What botocore's own parser reads from the sandbox's credentials file (section → key →
+/// value), as the aws CLI and boto3 read it.
+fn botocore_reads(sb: &Sandbox) -> serde_json::Value {
+    let script = "import json, sys, botocore.configloader as c\n\
+                  print(json.dumps(c.raw_config_parse(sys.argv[1])))";
+    let path = sb.creds_path();
+    serde_json::from_str(&client(
+        sb,
+        "python3",
+        &["-c", script, path.to_str().unwrap()],
+    ))
+    .unwrap()
+}
+
+/// The access key id boto3 finds for `profile` in the sandbox.
+fn boto3_key(sb: &Sandbox, profile: &str) -> String {
+    let script = "import sys, boto3\n\
+                  print(boto3.Session(profile_name=sys.argv[1]).get_credentials().access_key)";
+    client(sb, "python3", &["-c", script, profile])
+        .trim()
+        .to_string()
+}
+
+/// `[ default ]` is the profile " default " to botocore: awsmfa leaves it alone and writes
+/// `[default]`, which boto3 then finds.
+#[test]
+fn a_spaced_header_is_another_profile_as_botocore_reads_it() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::new(&moto.url);
+    let original = format!(
+        "{}[ default ]\nregion = eu-west-1\n",
+        user.identity_section()
+    );
+    sb.write_creds(&original);
+    sb.run(&["-c", "123456"]).ok();
+    let text = sb.creds();
+    assert!(text.starts_with(&original), "{text}");
+    let read = botocore_reads(&sb);
+    assert_eq!(
+        read[" default "],
+        serde_json::json!({"region": "eu-west-1"})
+    );
+    let key = read["default"]["aws_access_key_id"].as_str().unwrap();
+    assert_eq!(boto3_key(&sb, "default"), key);
+}
+
+/// `[x] # note` is profile x and `key: value` a key to botocore: awsmfa reads both, and writes
+/// where botocore looks.
+#[test]
+fn comments_after_headers_and_colon_keys_are_read_as_botocore_reads_them() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::new(&moto.url);
+    let identity = format!(
+        "[identity] # long-lived keys\naws_access_key_id: {}\naws_secret_access_key = {}\n",
+        user.key_id, user.secret
+    );
+    let original = format!("{identity}\n[default] ; temporary\nregion: eu-west-1\noutput: json\n");
+    sb.write_creds(&original);
+    sb.run(&["-c", "123456"]).ok();
+    let text = sb.creds();
+    assert!(text.starts_with(&format!("{identity}\n[default] ; temporary\n")));
+    let read = botocore_reads(&sb);
+    assert_eq!(read["identity"]["aws_access_key_id"], user.key_id.as_str());
+    let default = &read["default"];
+    assert_eq!(default["region"], "eu-west-1");
+    assert_eq!(default["output"], "json");
+    let key = default["aws_access_key_id"].as_str().unwrap();
+    assert!(
+        key.starts_with("AKIA") || key.starts_with("ASIA"),
+        "{default}"
+    );
+    assert_eq!(boto3_key(&sb, "default"), key);
+}
+
+/// Keys indented alike are all keys to botocore; the new keys must not turn the ones after them
+/// into continuation lines of their last value.
+#[test]
+fn keys_indented_alike_stay_keys_after_the_edit() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::new(&moto.url);
+    let original = format!(
+        "{}[default]\n  aws_access_key_id = OLD\n  region = eu-west-1\n",
+        user.identity_section()
+    );
+    sb.write_creds(&original);
+    sb.run(&["-c", "123456"]).ok();
+    let text = sb.creds();
+    let default = &botocore_reads(&sb)["default"];
+    assert_eq!(default["region"], "eu-west-1", "{text}");
+    assert_eq!(
+        default["expiration"].as_str(),
+        value(&text, "default", "expiration").as_deref(),
+        "{text}"
+    );
+    assert_ne!(default["aws_access_key_id"], "OLD");
+}

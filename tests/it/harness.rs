@@ -379,18 +379,21 @@ impl Sandbox {
     }
 
     /// The binary with a clean environment: only what a user's shell would plausibly have,
-    /// HOME pointing at the sandbox, and the endpoint. No controlling terminal.
+    /// HOME pointing at the sandbox, and the endpoint (in AWS_ENDPOINT_URL, unless it is
+    /// empty). No controlling terminal.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(bin());
         cmd.args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.home())
-            .env("AWS_ENDPOINT_URL", &self.endpoint)
             .env("NO_PROXY", "127.0.0.1")
             .env("AWS_EC2_METADATA_DISABLED", "true")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
+        if !self.endpoint.is_empty() {
+            cmd.env("AWS_ENDPOINT_URL", &self.endpoint);
+        }
         // SAFETY: setsid only detaches the child from our terminal, so /dev/tty is absent.
         unsafe {
             cmd.pre_exec(|| {

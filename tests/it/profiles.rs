@@ -460,3 +460,66 @@ fn aws_mfa_duration_yields_to_a_profile_and_is_fitted_to_a_chain() {
         (1, 3)
     );
 }
+
+/// AWS_PROFILE and AWS_DEFAULT_PROFILE name a profile for the user's other tools: its
+/// endpoint_url never receives the identity's keys and MFA code. The endpoint is the
+/// identity's: AWS_ENDPOINT_URL, its config profile, its credentials-file section, or the
+/// `--profile` it is used through.
+#[test]
+fn aws_profile_never_chooses_the_endpoint() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let role = moto.role();
+    // The hostile endpoint passes requests on to moto, so that only this count tells.
+    let evil = Fake::proxy(&moto.url);
+    let leaked = || evil.requests.load(std::sync::atomic::Ordering::SeqCst);
+    let mut sb = Sandbox::new(&moto.url);
+    sb.set("AWS_PROFILE", "evil")
+        .set("AWS_DEFAULT_PROFILE", "evil");
+    let hostile = format!(
+        "[profile evil]\nendpoint_url = {0}\n[default]\nendpoint_url = {0}\n",
+        evil.url
+    );
+    let config = sb.home().join(".aws/config");
+    let identity = user.identity_section();
+    let run = ["-c", "123456", "--no-cache"];
+    let cases = [
+        ("AWS_ENDPOINT_URL", identity.clone(), String::new()),
+        (
+            "[profile identity]",
+            identity.clone(),
+            format!("[profile identity]\nendpoint_url = {}\n", moto.url),
+        ),
+        (
+            "the credentials file's [identity]",
+            format!("{identity}endpoint_url = {}\n", moto.url),
+            String::new(),
+        ),
+        (
+            "--profile team",
+            identity.clone(),
+            format!(
+                "[profile team]\nrole_arn = {role}\nsource_profile = identity\nendpoint_url = {}\n",
+                moto.url
+            ),
+        ),
+    ];
+    for (case, creds, own) in cases {
+        sb.write_creds(&creds);
+        std::fs::write(&config, format!("{hostile}{own}")).unwrap();
+        // Past the first case, the endpoint comes from the files alone.
+        let args = match case {
+            "--profile team" => [&run[..], &["--profile", "team"]].concat(),
+            _ => run.to_vec(),
+        };
+        let result = sb.run(&args);
+        sb.endpoint = String::new();
+        assert_eq!(
+            leaked(),
+            0,
+            "{case}: the identity's requests went to {}",
+            evil.url
+        );
+        result.ok();
+    }
+}
