@@ -185,7 +185,7 @@ impl Settings {
                         path.display()
                     ))
                 })?;
-                config::resolve(&config::load(&text)?, name)?
+                config::resolve(&config::parse(&text)?, name)?
             }
             None => config::Profile::default(),
         };

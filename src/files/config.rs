@@ -1,6 +1,8 @@
 //! `~/.aws/config` profiles, with the AWS CLI's meaning for each key: a profile either holds
 //! (or names in the credentials file) long-lived keys, or assumes `role_arn` with the
-//! credentials of its `source_profile`, which may itself be a role profile.
+//! credentials of its `source_profile`, which may itself be a role profile. What awsmfa acts
+//! on is read as botocore reads it (`files::ini`); `load` reads leniently, for what only shows
+//! names (completion, `status`).
 
 use crate::aws::endpoint::{Configured, Site};
 use crate::error::{Error, Result};
@@ -42,6 +44,18 @@ pub fn path() -> PathBuf {
     aws_path("AWS_CONFIG_FILE", "config")
 }
 
+/// The config file as botocore reads it, or the line it cannot read.
+pub fn parse(text: &str) -> Result<Doc<'_>> {
+    Doc::parse(text).map_err(|e| {
+        Error::runtime(format!(
+            "cannot read {}: {e}; fix that line and run again",
+            path().display()
+        ))
+    })
+}
+
+/// The config file read leniently, for showing names: a file awsmfa would refuse to act on
+/// can still offer them.
 pub fn load(text: &str) -> Result<Ini> {
     let opt = ParseOption {
         enabled_escape: false,
@@ -75,11 +89,6 @@ fn defining<'a>(sections: impl Iterator<Item = &'a str>, name: &str) -> Option<&
     found
 }
 
-/// The config section of profile `name`.
-fn section<'a>(conf: &'a Ini, name: &str) -> Option<&'a ini::Properties> {
-    conf.section(Some(defining(conf.sections().flatten(), name)?))
-}
-
 /// Where the calls go: `region`, and the endpoints of the environment, of profile `top`
 /// (`--profile`), then of the identity — its credentials-file settings `own` over its
 /// config-file ones. The config file is read as botocore reads it; none is no settings.
@@ -95,12 +104,7 @@ pub fn site(region: String, top: Option<&str>, identity: &str, own: Configured) 
             )));
         }
     };
-    let doc = Doc::parse(&text).map_err(|e| {
-        Error::runtime(format!(
-            "cannot read {}: {e}; fix that line and run again",
-            path.display()
-        ))
-    })?;
+    let doc = parse(&text)?;
     let of = |name: &str| {
         defining(doc.sections(), name)
             .map_or_else(Configured::default, |s| Configured::read(&doc, &path, s))
@@ -112,14 +116,15 @@ pub fn site(region: String, top: Option<&str>, identity: &str, own: Configured) 
 }
 
 /// Follows `name` through `source_profile` links down to the profile with keys.
-pub fn resolve(conf: &Ini, name: &str) -> Result<Profile> {
-    let Some(top) = section(conf, name) else {
+pub fn resolve(conf: &Doc, name: &str) -> Result<Profile> {
+    let section = |name: &str| defining(conf.sections(), name);
+    let Some(top) = section(name) else {
         return Err(Error::usage(format!(
             "no profile {name:?} in {}; define [profile {name}] there",
             path().display()
         )));
     };
-    let get = |p: &ini::Properties, k: &str| p.get(k).map(str::to_string).filter(|v| !v.is_empty());
+    let get = |s: &str, k: &str| conf.get(s, k).map(str::to_string).filter(|v| !v.is_empty());
     let mut profile = Profile {
         duration: match get(top, "duration_seconds") {
             Some(d) => Some(d.parse().map_err(|_| {
@@ -135,7 +140,7 @@ pub fn resolve(conf: &Ini, name: &str) -> Result<Profile> {
     let mut seen = vec![name.to_string()];
     let mut current = name.to_string();
     loop {
-        let Some(props) = section(conf, &current) else {
+        let Some(props) = section(&current) else {
             // Not in the config: the credentials file holds it.
             profile.identity = current;
             break;
@@ -182,8 +187,8 @@ pub fn resolve(conf: &Ini, name: &str) -> Result<Profile> {
 mod tests {
     use super::*;
 
-    fn conf(text: &str) -> Ini {
-        load(text).unwrap()
+    fn conf(text: &str) -> Doc<'_> {
+        parse(text).unwrap()
     }
 
     const CHAIN: &str = "\

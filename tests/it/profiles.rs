@@ -87,6 +87,30 @@ fn a_profile_chain_is_followed_with_every_key() {
     assert!(caller_arn(&env, "b").contains(&format!(":assumed-role/{base_name}/awsmfa_")));
 }
 
+/// `--profile` reads ~/.aws/config as botocore does, as the endpoint settings already were: a
+/// comment after the header and `key: value` mean what they mean to the AWS CLI.
+#[test]
+fn a_config_profile_is_read_as_botocore_reads_it() {
+    let role = Moto::shared().role();
+    let config = format!(
+        "[profile team] # shared with the team\nrole_arn: {role}\nsource_profile = identity\n\
+         Role_Session_Name: me-team\n"
+    );
+    let (proxy, sb, _) = with_config(&config);
+    sb.run(&["--profile", "team", "-c", "123456"]).ok();
+    assert_eq!(proxy.count("AssumeRole"), 1);
+    let assumed = &proxy.bodies("AssumeRole")[0];
+    assert!(assumed.contains("RoleSessionName=me-team"), "{assumed}");
+    // A file botocore refuses is refused with its line, not half read.
+    std::fs::write(
+        sb.home().join(".aws/config"),
+        format!("[profile team]\nrole_arn = {role}\nrole_arn = {role}\n"),
+    )
+    .unwrap();
+    sb.run(&["--profile", "team", "-c", "123456"])
+        .fails(1, "line 3: duplicate key");
+}
+
 #[test]
 fn profile_mistakes_are_named() {
     let (_, sb, _) = with_config(
