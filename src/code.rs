@@ -60,7 +60,8 @@ pub enum CodeSource {
         cmd: String,
         waited: bool,
     },
-    /// Asked on the terminal itself, so stdout stays clean for `eval` and stdin may be a pipe.
+    /// Asked on the terminal itself, so stdout stays clean for `eval` and stdin may be a pipe,
+    /// and the dialogue is there too, whoever holds stderr.
     Terminal(File),
     /// No code was given and there is no terminal to ask on.
     NoTerminal,
@@ -106,7 +107,7 @@ impl CodeSource {
         };
         let mut input = BufReader::new(&*tty);
         loop {
-            eprint!("MFA Token Code: ");
+            ui::ask(tty, "MFA Token Code: ")?;
             let mut line = String::new();
             let n = input.read_line(&mut line).map_err(|e| {
                 Error::runtime(format!("cannot read the MFA code from the terminal: {e}"))
@@ -116,7 +117,10 @@ impl CodeSource {
             }
             match parse(&line) {
                 Some(code) => return Ok(code),
-                None => ui::notice("The code is the 6 digits your MFA device shows (or `skip`)."),
+                None => ui::tell(
+                    tty,
+                    "The code is the 6 digits your MFA device shows (or `skip`).",
+                )?,
             }
         }
     }
@@ -128,10 +132,11 @@ impl CodeSource {
     /// after the next 30-second window begins, a code given on the command line is sent as is.
     pub fn reused(&mut self, used_at: i64) -> Result<bool> {
         match self {
-            CodeSource::Terminal(_) => {
-                ui::notice(
+            CodeSource::Terminal(tty) => {
+                ui::tell(
+                    tty,
                     "That code was used a moment ago and AWS accepts it once; enter the next one.",
-                );
+                )?;
                 Ok(true)
             }
             CodeSource::Process { waited: true, cmd } => Err(Error::runtime(format!(

@@ -6,7 +6,7 @@ use crate::sessions::exported;
 use std::time::{Duration, Instant};
 
 /// A sandbox for a new user with `config` as ~/.aws/config, behind a counting proxy.
-fn with_config(config: &str) -> (Fake, Sandbox, User) {
+pub fn with_config(config: &str) -> (Fake, Sandbox, User) {
     let moto = Moto::shared();
     let user = moto.user(1);
     let proxy = Fake::proxy(&moto.url);
