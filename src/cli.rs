@@ -230,7 +230,7 @@ pub struct CredentialArgs {
     )]
     pub token_code: Option<String>,
 
-    /// Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)
+    /// Command whose output is the MFA code, run with `/bin/sh -c` (e.g. `ykman oath accounts code --single aws`)
     #[arg(
         long,
         value_name = "CMD",
