@@ -31,7 +31,7 @@ complete -c awsmfa -n "__fish_awsmfa_needs_command" -s i -l identity-profile -d 
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l role-session-name -d 'Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -s c -l token-code -d 'The 6-digit MFA code, or `skip` for no MFA [default: asked on the terminal]' -r
-complete -c awsmfa -n "__fish_awsmfa_needs_command" -l mfa-process -d 'Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -l mfa-process -d 'Command whose output is the MFA code, run with `/bin/sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -s t -l target-profile -d 'Profile that receives the temporary credentials (and whose expiration prompts show)' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l shell -d 'Syntax of the --env code: fish, or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]' -r -f -a "bash\t''
 zsh\t''
@@ -78,7 +78,7 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s i -l identity-p
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l role-session-name -d 'Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s c -l token-code -d 'The 6-digit MFA code, or `skip` for no MFA [default: asked on the terminal]' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l mfa-process -d 'Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l mfa-process -d 'Command whose output is the MFA code, run with `/bin/sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l no-cache -d 'Neither reuse nor cache an MFA session; assume roles directly with MFA'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
@@ -88,7 +88,7 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -s i -
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l role-session-name -d 'Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -s c -l token-code -d 'The 6-digit MFA code, or `skip` for no MFA [default: asked on the terminal]' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l mfa-process -d 'Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l mfa-process -d 'Command whose output is the MFA code, run with `/bin/sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l no-cache -d 'Neither reuse nor cache an MFA session; assume roles directly with MFA'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
@@ -98,7 +98,7 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -s i -l identity-pro
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l role-session-name -d 'Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -s c -l token-code -d 'The 6-digit MFA code, or `skip` for no MFA [default: asked on the terminal]' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l mfa-process -d 'Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l mfa-process -d 'Command whose output is the MFA code, run with `/bin/sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l no-cache -d 'Neither reuse nor cache an MFA session; assume roles directly with MFA'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand status" -l json -d 'Machine-readable output'

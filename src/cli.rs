@@ -356,8 +356,14 @@ pub struct CredentialArgs {
     )]
     pub token_code: Option<String>,
 
-    /// Command whose output is the MFA code, run with `sh -c` (e.g. `ykman oath accounts code --single aws`)
-    #[arg(long, value_name = "CMD", env = "AWS_MFA_PROCESS")]
+    /// Command whose output is the MFA code, run with `/bin/sh -c` (e.g. `ykman oath accounts code --single aws`)
+    #[arg(
+        long,
+        value_name = "CMD",
+        env = "AWS_MFA_PROCESS",
+        // It may hold a TOTP seed (`oathtool --totp -b SEED`).
+        hide_env_values = true
+    )]
     pub mfa_process: Option<String>,
 
     /// Neither reuse nor cache an MFA session; assume roles directly with MFA

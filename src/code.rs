@@ -2,13 +2,12 @@
 //! by an `mfa_process`, or typed at the terminal.
 
 use crate::error::{Error, Result};
+use crate::mfa_process::MfaProcess;
 use crate::timefmt;
 use crate::ui;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Read};
-use std::os::unix::process::CommandExt;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::io::{BufRead, BufReader};
+use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Code {
@@ -57,10 +56,11 @@ pub enum CodeSource {
     /// A command that prints the code (`mfa_process`); `waited` once a reused code made us
     /// wait for the next one.
     Process {
-        cmd: String,
+        process: MfaProcess,
         waited: bool,
     },
-    /// Asked on the terminal itself, so stdout stays clean for `eval` and stdin may be a pipe.
+    /// Asked on the terminal itself, so stdout stays clean for `eval` and stdin may be a pipe,
+    /// and the dialogue is there too, whoever holds stderr.
     Terminal(File),
     /// No code was given and there is no terminal to ask on.
     NoTerminal,
@@ -69,10 +69,13 @@ pub enum CodeSource {
 }
 
 impl CodeSource {
-    pub fn new(given: Option<Code>, process: Option<String>) -> CodeSource {
+    pub fn new(given: Option<Code>, process: Option<MfaProcess>) -> CodeSource {
         match (given, process) {
             (Some(code), _) => CodeSource::Given(code),
-            (None, Some(cmd)) => CodeSource::Process { cmd, waited: false },
+            (None, Some(process)) => CodeSource::Process {
+                process,
+                waited: false,
+            },
             (None, None) => OpenOptions::new()
                 .read(true)
                 .write(true)
@@ -100,13 +103,13 @@ impl CodeSource {
         let tty = match self {
             CodeSource::Terminal(tty) => tty,
             CodeSource::Given(code) => return Ok(code.clone()),
-            CodeSource::Process { cmd, .. } => return run_process(cmd),
+            CodeSource::Process { process, .. } => return process.code(),
             CodeSource::NoTerminal => return Err(no_terminal()),
             CodeSource::Never => return Err(need_code()),
         };
         let mut input = BufReader::new(&*tty);
         loop {
-            eprint!("MFA Token Code: ");
+            ui::ask(tty, "MFA Token Code: ")?;
             let mut line = String::new();
             let n = input.read_line(&mut line).map_err(|e| {
                 Error::runtime(format!("cannot read the MFA code from the terminal: {e}"))
@@ -116,7 +119,10 @@ impl CodeSource {
             }
             match parse(&line) {
                 Some(code) => return Ok(code),
-                None => ui::notice("The code is the 6 digits your MFA device shows (or `skip`)."),
+                None => ui::tell(
+                    tty,
+                    "The code is the 6 digits your MFA device shows (or `skip`).",
+                )?,
             }
         }
     }
@@ -128,16 +134,20 @@ impl CodeSource {
     /// after the next 30-second window begins, a code given on the command line is sent as is.
     pub fn reused(&mut self, used_at: i64) -> Result<bool> {
         match self {
-            CodeSource::Terminal(_) => {
-                ui::notice(
+            CodeSource::Terminal(tty) => {
+                ui::tell(
+                    tty,
                     "That code was used a moment ago and AWS accepts it once; enter the next one.",
-                );
+                )?;
                 Ok(true)
             }
-            CodeSource::Process { waited: true, cmd } => Err(Error::runtime(format!(
-                "mfa_process `{cmd}` gave the code it gave before, also in the next 30-second \
-                 window; check the device's clock"
-            ))),
+            CodeSource::Process {
+                waited: true,
+                process,
+            } => Err(process.error(
+                "gave the code it gave before, also in the next 30-second window; check the \
+                 device's clock",
+            )),
             CodeSource::Process { waited, .. } => {
                 let next = (timefmt::now() / 30 + 1) * 30 + 1;
                 let wait = (next - timefmt::now()).max(1);
@@ -153,56 +163,6 @@ impl CodeSource {
             }
             CodeSource::Given(_) | CodeSource::NoTerminal | CodeSource::Never => Ok(false),
         }
-    }
-}
-
-/// Seconds an `mfa_process` may take (AWSMFA_MFA_PROCESS_TIMEOUT, default 60).
-fn process_timeout() -> Duration {
-    let secs = std::env::var("AWSMFA_MFA_PROCESS_TIMEOUT")
-        .ok()
-        .and_then(|v| v.parse().ok());
-    Duration::from_secs(secs.unwrap_or(60))
-}
-
-/// Runs `cmd` with `sh -c` and takes the code from its stdout, which is never echoed: it may be
-/// a secret. The child gets a process group of its own so that a timeout ends all it started;
-/// that group is not the terminal's foreground, so a tool that reads the terminal is stopped.
-fn run_process(cmd: &str) -> Result<Code> {
-    let fail = |why: String| Error::runtime(format!("mfa_process `{cmd}` {why}"));
-    let mut child = Command::new("sh")
-        .args(["-c", cmd])
-        .stdout(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .map_err(|e| fail(format!("could not start: {e}")))?;
-    let timeout = process_timeout();
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
-            _ => {
-                // The whole group: `sh -c` may have started the real tool as a child.
-                // SAFETY: kill(2) on our own child's process group.
-                unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
-                let _ = child.wait();
-                return Err(fail(format!(
-                    "gave no code within {} s (set AWSMFA_MFA_PROCESS_TIMEOUT to wait longer)",
-                    timeout.as_secs()
-                )));
-            }
-        }
-    };
-    let mut out = String::new();
-    if let Some(mut stdout) = child.stdout.take() {
-        let _ = stdout.read_to_string(&mut out);
-    }
-    if !status.success() {
-        return Err(fail(format!("failed ({status})")));
-    }
-    match parse(&out) {
-        Some(Code::Digits(d)) => Ok(Code::Digits(d)),
-        _ => Err(fail("printed no 6-digit code".to_string())),
     }
 }
 

@@ -6,6 +6,7 @@ mod complete;
 mod error;
 mod files;
 mod job;
+mod mfa_process;
 mod renewal;
 mod rotation;
 mod segment;

@@ -6,6 +6,7 @@ use crate::cli::CredentialArgs;
 use crate::code::{self, Code};
 use crate::error::{Error, Result};
 use crate::files::config::{self, Role};
+use crate::mfa_process::MfaProcess;
 use crate::timefmt;
 use std::path::PathBuf;
 
@@ -34,7 +35,7 @@ pub struct Settings {
     pub serial: Option<String>,
     /// The config profile's region, which comes before the identity profile's.
     pub region: Option<String>,
-    pub mfa_process: Option<String>,
+    pub mfa_process: Option<MfaProcess>,
     /// A code given up front.
     pub code: Option<Code>,
     pub no_cache: bool,
@@ -245,7 +246,11 @@ impl Settings {
             requested,
             serial: args.serial_number.clone().or(profile.mfa_serial),
             region: profile.region,
-            mfa_process: args.mfa_process.clone().or(profile.mfa_process),
+            mfa_process: args
+                .mfa_process
+                .as_deref()
+                .map(MfaProcess::from_arg)
+                .or(profile.mfa_process),
             code: args.token_code.as_deref().map(code::from_arg).transpose()?,
             no_cache: args.no_cache,
         })

@@ -1,10 +1,11 @@
 //! What awsmfa says. On stderr, in one voice: notices plain (the messages awsmfa 0.2 users
 //! know), warnings after `awsmfa: warning: `, errors after `awsmfa: error: `; every message is
-//! cleaned first, because parts of it came from a server, a file or the environment. On stdout,
-//! only what a command produces.
+//! cleaned first, because parts of it came from a server, a file or the environment. On the
+//! terminal, only the dialogue of a code typed there. On stdout, only what a command produces.
 
 use crate::error::{Error, Result};
 use std::borrow::Cow;
+use std::fs::File;
 use std::io::{ErrorKind, Write};
 
 /// `text` with every control character (ESC, CR, LF, the other C0 and C1 codes, DEL) written
@@ -40,6 +41,23 @@ pub fn warn(msg: &str) {
 /// The reason the run failed: one line, the last thing awsmfa prints.
 pub fn error(msg: &str) {
     eprintln!("awsmfa: error: {}", clean(msg));
+}
+
+/// Asks on the terminal the answer is read from: stderr may be captured (botocore runs a
+/// `credential_process` so) or discarded, and a prompt there would leave the user waiting.
+pub fn ask(tty: &File, question: &str) -> Result<()> {
+    to_terminal(tty, &clean(question))
+}
+
+/// Says on that terminal what the dialogue needs said: a malformed or reused code.
+pub fn tell(tty: &File, msg: &str) -> Result<()> {
+    to_terminal(tty, &format!("{}\n", clean(msg)))
+}
+
+fn to_terminal(mut tty: &File, text: &str) -> Result<()> {
+    tty.write_all(text.as_bytes())
+        .and_then(|()| tty.flush())
+        .map_err(|e| Error::runtime(format!("cannot write to the terminal: {e}")))
 }
 
 /// Writes a command's output; a reader that went away (`awsmfa … | head`) is not an error.

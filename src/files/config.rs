@@ -7,6 +7,7 @@
 use crate::aws::endpoint::{Configured, Site};
 use crate::error::{Error, Result};
 use crate::files::ini::Doc;
+use crate::mfa_process::{MfaProcess, Origin};
 use ini::{Ini, ParseOption};
 use std::io::ErrorKind;
 use std::path::PathBuf;
@@ -29,7 +30,7 @@ pub struct Profile {
     pub mfa_serial: Option<String>,
     pub duration: Option<u32>,
     pub region: Option<String>,
-    pub mfa_process: Option<String>,
+    pub mfa_process: Option<MfaProcess>,
 }
 
 /// The file named by `var`, else `~/.aws/NAME`, as the AWS CLI finds its files.
@@ -149,10 +150,12 @@ pub fn resolve(conf: &Doc, name: &str) -> Result<Profile> {
             .mfa_serial
             .take()
             .or_else(|| get(props, "mfa_serial"));
-        profile.mfa_process = profile
-            .mfa_process
-            .take()
-            .or_else(|| get(props, "mfa_process"));
+        profile.mfa_process = profile.mfa_process.take().or_else(|| {
+            Some(MfaProcess {
+                cmd: get(props, "mfa_process")?,
+                origin: Origin::Profile(current.clone()),
+            })
+        });
         profile.region = profile.region.take().or_else(|| get(props, "region"));
         let Some(arn) = get(props, "role_arn") else {
             profile.identity = current;
@@ -234,8 +237,11 @@ mfa_process = ykman oath accounts code --single aws
             Some("arn:aws:iam::111111111111:mfa/me")
         );
         assert_eq!(
-            p.mfa_process.as_deref(),
-            Some("ykman oath accounts code --single aws")
+            p.mfa_process,
+            Some(MfaProcess {
+                cmd: "ykman oath accounts code --single aws".into(),
+                origin: Origin::Profile("top".into())
+            })
         );
         assert_eq!(p.region.as_deref(), Some("eu-west-1"));
     }

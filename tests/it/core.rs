@@ -247,26 +247,9 @@ pub fn pipe_to_shell(shell: &str, script: &str, input: &str) -> String {
 /// Runs `awsmfa ARGS > OUT` on a pseudo-terminal driven by pexpect with `dialogue`, a list of
 /// (expected text, line to type) pairs; returns the exit status.
 fn on_terminal(sb: &Sandbox, args: &str, out: &std::path::Path, dialogue: &[(&str, &str)]) -> i32 {
-    let script = format!(
-        "import pexpect, sys\n\
-         child = pexpect.spawn('/bin/sh', ['-c', sys.argv[1]], encoding='utf-8', timeout=30)\n\
-         for want, say in {dialogue:?}:\n    child.expect(want)\n    child.sendline(say)\n\
-         child.expect(pexpect.EOF)\nchild.close()\nprint(child.before, file=sys.stderr)\n\
-         sys.exit(child.exitstatus)\n",
-        dialogue = dialogue
-            .iter()
-            .map(|(a, b)| vec![*a, *b])
-            .collect::<Vec<_>>()
-    );
-    let cmd = format!("{} {args} > '{}'", bin(), out.display());
-    let status = std::process::Command::new("python3")
-        .args(["-c", &script, &cmd])
-        .env("HOME", sb.home())
-        .env("AWS_ENDPOINT_URL", &sb.endpoint)
-        .env_remove("AWS_PROFILE")
-        .status()
-        .unwrap();
-    status.code().unwrap_or(-1)
+    let screen = sb.on_terminal(&format!("{} {args} > '{}'", bin(), out.display()), dialogue);
+    eprintln!("{}", screen.text);
+    screen.status
 }
 
 #[test]

@@ -378,13 +378,12 @@ impl Sandbox {
         self
     }
 
-    /// The binary with a clean environment: only what a user's shell would plausibly have,
+    /// `program` with a clean environment: only what a user's shell would plausibly have,
     /// HOME pointing at the sandbox, and the endpoint (in AWS_ENDPOINT_URL, unless it is
-    /// empty). No controlling terminal.
-    pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(bin());
-        cmd.args(args)
-            .env_clear()
+    /// empty).
+    fn clean(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.home())
             .env("NO_PROXY", "127.0.0.1")
@@ -394,6 +393,13 @@ impl Sandbox {
         if !self.endpoint.is_empty() {
             cmd.env("AWS_ENDPOINT_URL", &self.endpoint);
         }
+        cmd
+    }
+
+    /// The binary in a clean environment, with no controlling terminal.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = self.clean(bin());
+        cmd.args(args);
         // SAFETY: setsid only detaches the child from our terminal, so /dev/tty is absent.
         unsafe {
             cmd.pre_exec(|| {
@@ -407,6 +413,55 @@ impl Sandbox {
     pub fn run(&self, args: &[&str]) -> Run {
         self.command(args).output().unwrap().into()
     }
+
+    /// Runs `line` with `sh -c` on a pseudo-terminal of its own (pexpect), in a clean
+    /// environment, and plays `dialogue`: for each (text, answer) it waits for the text to
+    /// show and types the answer and Enter; an answer of "\x03" is Ctrl-C alone.
+    pub fn on_terminal(&self, line: &str, dialogue: &[(&str, &str)]) -> Screen {
+        let script = r#"
+import io, pexpect, sys
+line, steps = sys.argv[1], sys.argv[2:]
+child = pexpect.spawn('/bin/sh', ['-c', line], encoding='utf-8', timeout=30)
+child.logfile_read = screen = io.StringIO()
+status, want = 99, 'the end'
+try:
+    for want, say in zip(steps[::2], steps[1::2]):
+        child.expect_exact(want)
+        child.sendintr() if say == '\x03' else child.sendline(say)
+    want = 'the end'
+    child.expect(pexpect.EOF)
+    child.close()
+    status = child.exitstatus if child.signalstatus is None else 128 + child.signalstatus
+except (pexpect.TIMEOUT, pexpect.EOF) as e:
+    screen.write(f'\n[pexpect: {type(e).__name__} waiting for {want!r}]')
+    child.close(force=True)
+sys.stdout.write(screen.getvalue())
+sys.exit(status)
+"#;
+        let mut cmd = self.clean("python3");
+        cmd.arg("-c").arg(script).arg(line);
+        for (want, say) in dialogue {
+            cmd.args([want, say]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.code().is_some(),
+            "pexpect failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
+        Screen {
+            status: out.status.code().unwrap(),
+            text: text.replace("\r\n", "\n"),
+        }
+    }
+}
+
+/// What a run on a pseudo-terminal showed, and its exit status (128 + N when signal N ended
+/// it, 99 when the text the dialogue waited for did not show).
+pub struct Screen {
+    pub status: i32,
+    pub text: String,
 }
 
 /// A request the fault endpoint received.

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary against a real moto server, real shells and real clients.
 
+mod codes;
 mod core;
 mod errors;
 mod faults;
