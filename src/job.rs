@@ -113,6 +113,23 @@ impl CredentialJob {
         self.codes.is_skip()
     }
 
+    /// The region the job's calls go to.
+    pub fn region(&self) -> &str {
+        &self.site.region
+    }
+
+    /// Whether the base role is assumed with the identity's own keys and MFA rather than chained
+    /// on the MFA session: no cache wanted, `skip`, or longer than AWS allows a chained session.
+    fn assumes_directly(&self) -> bool {
+        self.skip() || self.settings.no_cache || self.settings.duration > CHAIN_MAX
+    }
+
+    /// Whether `credentials()` answers with role credentials obtained with other temporary
+    /// credentials (role chaining), which the console sign-in treats apart.
+    pub fn chains_roles(&self) -> bool {
+        self.settings.roles.len() > 1 || !self.assumes_directly()
+    }
+
     /// The live cached session, unless this run asks for a new one: `--no-cache`, a code given
     /// up front (`-c`, AWS_MFA_TOKEN_CODE, `skip`), or `wanted` seconds, longer than the
     /// cached session was made for.
@@ -215,7 +232,7 @@ impl CredentialJob {
     fn assume_first(&mut self, role: &RoleRequest) -> Result<TempCreds> {
         let duration = self.settings.duration;
         let skip = self.skip();
-        if skip || self.settings.no_cache || duration > CHAIN_MAX {
+        if self.assumes_directly() {
             if !skip && !self.settings.no_cache {
                 ui::notice(&format!(
                     "AWS caps chained role sessions at 1 h, so {} is assumed directly with MFA \

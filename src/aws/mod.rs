@@ -3,6 +3,8 @@
 mod client;
 mod describe;
 pub mod endpoint;
+pub mod https;
+pub mod signin;
 
 pub use client::{Aws, CALL_TIMEOUT};
 pub use endpoint::Site;
