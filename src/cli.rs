@@ -370,6 +370,7 @@ pub struct CredentialArgs {
     #[arg(value_parser = non_empty(
         "give the MFA device's ARN, or leave --serial-number out to have it discovered"
     ))]
+    #[arg(add = ArgValueCompleter::new(complete::serials))]
     pub serial_number: Option<String>,
 
     /// Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]

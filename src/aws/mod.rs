@@ -31,6 +31,13 @@ pub struct RoleRequest<'a> {
     pub external_id: Option<&'a str>,
 }
 
+/// Whether STS can take a code from the MFA device `serial`: virtual devices (`arn:…:mfa/…`)
+/// and hardware TOTP tokens (a serial such as `GAHT12345678`) can; FIDO security keys
+/// (`arn:…:u2f/…`) sign in to the console only.
+pub fn takes_code(serial: &str) -> bool {
+    !serial.contains(":u2f/")
+}
+
 /// The MFA device and the code it showed, sent with GetSessionToken or AssumeRole.
 pub struct MfaCode {
     pub serial: String,
