@@ -2,17 +2,17 @@
 //! SDK's clients are made of: the same hyper, rustls and trust roots, and HTTP(S)_PROXY /
 //! NO_PROXY as the SDK reads them. No HTTP crate of its own.
 
+use super::describe::root_cause;
 use aws_smithy_async::rt::sleep::default_async_sleep;
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::{ConnectorBuilder, tls};
 use aws_smithy_runtime_api::client::http::{HttpConnector, HttpConnectorSettings};
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::byte_stream::ByteStream;
-use aws_smithy_types::error::display::DisplayErrorContext;
 use std::time::Duration;
 
-/// The status and body of `GET url`, within `timeout`; a failure is a phrase such as
-/// "timed out" or "connection refused" (the URL, which may hold secrets, is never in it).
+/// The status and body of `GET url`, within `timeout`; a failure is its innermost cause, such
+/// as "Connection refused (os error 111)" (the URL, which holds secrets, is never in it).
 pub fn get(url: &str, timeout: Duration) -> Result<(u16, Vec<u8>), String> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -32,15 +32,12 @@ pub fn get(url: &str, timeout: Duration) -> Result<(u16, Vec<u8>), String> {
     let request = HttpRequest::get(url).map_err(|_| "not a valid URL".to_string())?;
     rt.block_on(async {
         let exchange = async {
-            let response = connector
-                .call(request)
-                .await
-                .map_err(|e| format!("{}", DisplayErrorContext(&e)))?;
+            let response = connector.call(request).await.map_err(|e| root_cause(&e))?;
             let status = response.status().as_u16();
             let body = ByteStream::new(response.into_body())
                 .collect()
                 .await
-                .map_err(|e| format!("{}", DisplayErrorContext(&e)))?
+                .map_err(|e| root_cause(&e))?
                 .into_bytes();
             Ok((status, body.to_vec()))
         };

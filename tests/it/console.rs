@@ -262,11 +262,23 @@ fn a_refusing_or_odd_sign_in_endpoint_is_one_line() {
     let mut sb = Sandbox::with_user(moto, &user);
     let closed = format!("http://127.0.0.1:{}/federation", free_port());
     sb.set("AWSMFA_SIGNIN_ENDPOINT", &closed);
-    sb.run(&["console", &role, "-c", "123456", "--print"])
-        .fails(
-            1,
-            &format!("cannot get a console sign-in token from {closed}"),
-        );
+    let run = sb.run(&["console", &role, "-c", "123456", "--print"]);
+    run.fails(
+        1,
+        &format!("cannot get a console sign-in token from {closed}: "),
+    );
+    assert!(!run.stderr.contains("Session="), "{}", run.stderr);
+    assert!(run.stderr.contains("Connection refused"), "{}", run.stderr);
+    // TLS to something that does not speak it: the https path fails in one line, too.
+    let plain = Fake::start(|_| Reply::Http(200, String::new()));
+    let tls = format!("{}/federation", plain.url.replace("http://", "https://"));
+    sb.set("AWSMFA_SIGNIN_ENDPOINT", &tls);
+    let run = sb.run(&["console", &role, "-c", "123456", "--print"]);
+    run.fails(
+        1,
+        &format!("cannot get a console sign-in token from {tls}: "),
+    );
+    assert!(run.stderr.contains("tls"), "{}", run.stderr);
 }
 
 #[test]
