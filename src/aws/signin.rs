@@ -92,10 +92,10 @@ pub fn destination(console: &str, path: &str, region: &str) -> String {
 /// The SessionDuration to ask for. The guide allows it (900-43200 s) for credentials from
 /// AssumeRole, and says the federation request fails when the role was assumed with a
 /// DurationSeconds by anything but an IAM user's long-term keys: that is role chaining, which
-/// is how awsmfa assumes a role on the cached MFA session. Such credentials last an hour at the
-/// most, so the parameter is left out and the console session follows the credentials (our
-/// reading of the guide; AWS cannot be asked from the tests). A role assumed directly with the
-/// identity's keys gets a console session as long as its credentials.
+/// is how awsmfa assumes a role on the cached MFA session. Our reading: for chained credentials
+/// the parameter is left out and AWS's default console session applies (AWS cannot be asked
+/// from the tests). A role assumed directly with the identity's keys gets a console session as
+/// long as its credentials.
 pub fn session_duration(chained: bool, duration: u32) -> Option<u32> {
     (!chained).then(|| duration.clamp(SESSION_RANGE.0, SESSION_RANGE.1))
 }
