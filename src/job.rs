@@ -372,13 +372,11 @@ impl CredentialJob {
         let aws = self.identity_client()?;
         let user = aws.user_name()?;
         let devices = aws.mfa_devices(&user)?;
-        let (usable, keys): (Vec<&String>, Vec<&String>) =
-            devices.iter().partition(|d| takes_code(d));
-        let keys = keys
+        let (usable, keys): (Vec<&str>, Vec<&str>) = devices
             .iter()
-            .map(|k| k.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+            .map(String::as_str)
+            .partition(|d| takes_code(d));
+        let keys = keys.join(", ");
         let Some(&first) = usable.first() else {
             return Err(Error::runtime(if devices.is_empty() {
                 format!(
@@ -412,6 +410,6 @@ impl CredentialJob {
                 ui::notice(&msg);
             }
         }
-        Ok(first.clone())
+        Ok(first.to_string())
     }
 }
