@@ -19,6 +19,9 @@ _awsmfa() {
             awsmfa,completions)
                 cmd="awsmfa__subcmd__completions"
                 ;;
+            awsmfa,console)
+                cmd="awsmfa__subcmd__console"
+                ;;
             awsmfa,credential-process)
                 cmd="awsmfa__subcmd__credential__subcmd__process"
                 ;;
@@ -51,6 +54,9 @@ _awsmfa() {
                 ;;
             awsmfa__subcmd__help,completions)
                 cmd="awsmfa__subcmd__help__subcmd__completions"
+                ;;
+            awsmfa__subcmd__help,console)
+                cmd="awsmfa__subcmd__help__subcmd__console"
                 ;;
             awsmfa__subcmd__help,credential-process)
                 cmd="awsmfa__subcmd__help__subcmd__credential__subcmd__process"
@@ -89,7 +95,7 @@ _awsmfa() {
 
     case "${cmd}" in
         awsmfa)
-            opts="-d -i -c -t -h -V --profile --aws-credentials --duration --identity-profile --serial-number --role-session-name --token-code --mfa-process --no-cache --target-profile --rotate-identity-keys --env --shell --help --version init prompt refresh forget rotate credential-process exec status policies completions help"
+            opts="-d -i -c -t -h -V --profile --aws-credentials --duration --identity-profile --serial-number --role-session-name --token-code --mfa-process --no-cache --target-profile --rotate-identity-keys --env --shell --help --version init prompt refresh forget rotate credential-process exec console status policies completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -165,6 +171,72 @@ _awsmfa() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__console)
+            opts="-d -i -c -h --profile --aws-credentials --duration --identity-profile --serial-number --role-session-name --token-code --mfa-process --no-cache --region --destination --print --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --serial-number)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role-session-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mfa-process)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --destination)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -315,7 +387,7 @@ _awsmfa() {
             return 0
             ;;
         awsmfa__subcmd__help)
-            opts="init prompt refresh forget rotate credential-process exec status policies completions help"
+            opts="init prompt refresh forget rotate credential-process exec console status policies completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,6 +401,20 @@ _awsmfa() {
             return 0
             ;;
         awsmfa__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__help__subcmd__console)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -130,6 +130,7 @@ impl Cli {
                 (creds, sub)
             }
             (Some(Command::Exec(exec)), Some((_, sub))) => (&mut exec.creds, sub),
+            (Some(Command::Console(console)), Some((_, sub))) => (&mut console.creds, sub),
             _ => return Ok(cli),
         };
         creds.duration_from_env = sub.value_source("duration") == Some(ValueSource::EnvVariable);
@@ -155,6 +156,8 @@ pub enum Command {
     CredentialProcess(CredentialArgs),
     /// Run a command with the credentials in its environment: awsmfa exec [ROLE_ARN] -- CMD ARGS...
     Exec(ExecArgs),
+    #[command(about = CONSOLE_ABOUT, long_about = CONSOLE_LONG)]
+    Console(ConsoleArgs),
     /// Show every profile, its kind, key id (masked) and time left, and the cached MFA sessions
     Status(StatusArgs),
     /// Print the IAM policy starter kit (a CloudFormation template); see the README to deploy it
@@ -199,6 +202,33 @@ pub struct ExecArgs {
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
+}
+
+const CONSOLE_ABOUT: &str =
+    "Open the AWS console signed in as a role: awsmfa console [ROLE_ARN | --profile NAME]";
+const CONSOLE_LONG: &str = "Open the AWS console signed in as a role: awsmfa console [ROLE_ARN | --profile NAME].\n\n\
+    Assumes the role on the cached MFA session (as the main command does), trades its \
+    credentials for a sign-in token at AWS's federation endpoint, and opens the sign-in URL with \
+    xdg-open (open on macOS). The console takes role credentials only: an MFA session without a \
+    role cannot sign in. The URL signs in whoever has it, for 15 minutes: it is printed only \
+    with --print, and then to standard output alone.";
+
+#[derive(Args, Debug)]
+pub struct ConsoleArgs {
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+
+    /// Console region [default: the region of awsmfa's calls: AWS_REGION, the profiles', us-east-1]
+    #[arg(long, value_name = "REGION", value_parser = non_empty("name a region, such as eu-west-1"))]
+    pub region: Option<String>,
+
+    /// Console page to open, e.g. /s3/home or /ec2/home#Instances: [default: the console home]
+    #[arg(long, value_name = "PATH")]
+    pub destination: Option<String>,
+
+    /// Print the sign-in URL instead of opening it; anyone who has the URL is signed in as the role
+    #[arg(long)]
+    pub print: bool,
 }
 
 #[derive(Args, Debug)]
@@ -340,6 +370,7 @@ pub struct CredentialArgs {
     #[arg(value_parser = non_empty(
         "give the MFA device's ARN, or leave --serial-number out to have it discovered"
     ))]
+    #[arg(add = ArgValueCompleter::new(complete::serials))]
     pub serial_number: Option<String>,
 
     /// Session name for role assumption [default: awsmfa_YYYYMMDDTHHMMSS, local time]

@@ -1,9 +1,10 @@
-//! Dynamic completion of profile names and role ARNs. It reads two small files and the role
-//! history and never calls AWS. rust-ini reads leniently here: a file awsmfa would refuse to
+//! Dynamic completion of profile names, role ARNs and MFA devices. It reads two small files,
+//! the role history and the devices codes were sent to, and never calls AWS. rust-ini reads leniently here: a file awsmfa would refuse to
 //! edit can still offer its names.
 
+use crate::aws::takes_code;
 use crate::files::config;
-use crate::files::history;
+use crate::files::{history, lastcode};
 use clap_complete::engine::CompletionCandidate;
 use ini::Ini;
 use std::ffi::OsStr;
@@ -44,6 +45,31 @@ pub fn role_arns(config: &str, history: &[String]) -> Vec<String> {
     arns
 }
 
+/// Whether `serial` may be offered: what AWS's serials are made of (`[\w+=/:,.@-]`, 9 to 256
+/// characters), since completion puts it on the user's command line, and a device that takes
+/// a code.
+fn offered_serial(serial: &str) -> bool {
+    (9..=256).contains(&serial.len())
+        && serial
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_+=/:,.@-".contains(c))
+        && takes_code(serial)
+}
+
+/// The MFA devices awsmfa has seen: every `mfa_serial` of the config file, then the devices
+/// codes were sent to (most recent last in that file, so first here), without repeats.
+pub fn serial_numbers(config: &str, used: &[String]) -> Vec<String> {
+    let mut serials: Vec<String> = Vec::new();
+    let conf = load(config);
+    let from_config = conf.iter().filter_map(|(_, props)| props.get("mfa_serial"));
+    for serial in from_config.chain(used.iter().rev().map(String::as_str)) {
+        if offered_serial(serial) && !serials.iter().any(|s| s == serial) {
+            serials.push(serial.to_string());
+        }
+    }
+    serials
+}
+
 fn read(var: &str, name: &str) -> String {
     std::fs::read_to_string(config::aws_path(var, name)).unwrap_or_default()
 }
@@ -72,9 +98,36 @@ pub fn roles(current: &OsStr) -> Vec<CompletionCandidate> {
     )
 }
 
+pub fn serials(current: &OsStr) -> Vec<CompletionCandidate> {
+    matching(
+        serial_numbers(&read("AWS_CONFIG_FILE", "config"), &lastcode::devices()),
+        current,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serials_from_config_then_codes_sent_only_code_devices() {
+        let config = "[profile a]\nmfa_serial = arn:aws:iam::111111111111:mfa/alice\n\
+                      [profile b]\nmfa_serial = arn:aws:iam::111111111111:u2f/user/alice/key-1\n";
+        let used = vec![
+            "GAHT12345678".to_string(),
+            "$(touch${IFS}pwned)".to_string(),
+            "arn:aws:iam::111111111111:mfa/alice".to_string(),
+            "arn:aws:iam::222222222222:mfa/bob".to_string(),
+        ];
+        assert_eq!(
+            serial_numbers(config, &used),
+            [
+                "arn:aws:iam::111111111111:mfa/alice",
+                "arn:aws:iam::222222222222:mfa/bob",
+                "GAHT12345678"
+            ]
+        );
+    }
 
     #[test]
     fn profiles_from_both_files() {

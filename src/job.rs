@@ -4,7 +4,7 @@
 //! (roles chained on that session, so they renew without a code), and rotates the identity's
 //! key.
 
-use crate::aws::{Aws, CALL_TIMEOUT, Keys, MfaCode, RoleRequest, Site, TempCreds};
+use crate::aws::{Aws, CALL_TIMEOUT, Keys, MfaCode, RoleRequest, Site, TempCreds, takes_code};
 use crate::cli::CredentialArgs;
 use crate::code::{Code, CodeSource};
 use crate::error::{Error, Result};
@@ -113,6 +113,23 @@ impl CredentialJob {
         self.codes.is_skip()
     }
 
+    /// The region the job's calls go to.
+    pub fn region(&self) -> &str {
+        &self.site.region
+    }
+
+    /// Whether the base role is assumed with the identity's own keys and MFA rather than chained
+    /// on the MFA session: no cache wanted, `skip`, or longer than AWS allows a chained session.
+    fn assumes_directly(&self) -> bool {
+        self.skip() || self.settings.no_cache || self.settings.duration > CHAIN_MAX
+    }
+
+    /// Whether `credentials()` answers with role credentials obtained with other temporary
+    /// credentials (role chaining), which the console sign-in treats apart.
+    pub fn chains_roles(&self) -> bool {
+        self.settings.roles.len() > 1 || !self.assumes_directly()
+    }
+
     /// The live cached session, unless this run asks for a new one: `--no-cache`, a code given
     /// up front (`-c`, AWS_MFA_TOKEN_CODE, `skip`), or `wanted` seconds, longer than the
     /// cached session was made for.
@@ -215,7 +232,7 @@ impl CredentialJob {
     fn assume_first(&mut self, role: &RoleRequest) -> Result<TempCreds> {
         let duration = self.settings.duration;
         let skip = self.skip();
-        if skip || self.settings.no_cache || duration > CHAIN_MAX {
+        if self.assumes_directly() {
             if !skip && !self.settings.no_cache {
                 ui::notice(&format!(
                     "AWS caps chained role sessions at 1 h, so {} is assumed directly with MFA \
@@ -324,6 +341,13 @@ impl CredentialJob {
             return Ok(None);
         }
         let serial = match self.settings.serial.clone() {
+            Some(serial) if !takes_code(&serial) => {
+                return Err(Error::usage(format!(
+                    "{serial} is a FIDO security key, which cannot give STS a code; name a \
+                     virtual or hardware TOTP device with --serial-number (or mfa_serial), or \
+                     leave it out to have one discovered"
+                )));
+            }
             Some(serial) => serial,
             None => self.discover_serial()?,
         };
@@ -342,26 +366,50 @@ impl CredentialJob {
         }
     }
 
-    /// The first MFA device of the user who owns the keys, warning when there are several.
+    /// The first MFA device of the user who owns the keys that takes a code, saying which
+    /// when there are several.
     fn discover_serial(&mut self) -> Result<String> {
         let aws = self.identity_client()?;
         let user = aws.user_name()?;
         let devices = aws.mfa_devices(&user)?;
-        match devices.as_slice() {
-            [] => Err(Error::runtime(format!(
-                "IAM user {user} has no MFA device; assign one (IAM console: Security \
-                 credentials, Assign MFA device), or pass --serial-number ARN"
-            ))),
-            [one] => Ok(one.clone()),
-            [first, ..] => {
-                ui::warn(&format!(
-                    "IAM user {user} has {} MFA devices ({}); using {first}. Pick one with \
-                     --serial-number ARN.",
-                    devices.len(),
-                    devices.join(", ")
-                ));
-                Ok(first.clone())
+        let (usable, keys): (Vec<&str>, Vec<&str>) = devices
+            .iter()
+            .map(String::as_str)
+            .partition(|d| takes_code(d));
+        let keys = keys.join(", ");
+        let Some(&first) = usable.first() else {
+            return Err(Error::runtime(if devices.is_empty() {
+                format!(
+                    "IAM user {user} has no MFA device; assign one (IAM console: Security \
+                     credentials, Assign MFA device), or pass --serial-number ARN"
+                )
+            } else {
+                format!(
+                    "IAM user {user} has only FIDO security keys ({keys}), which cannot give STS \
+                     a code; assign a virtual or hardware TOTP MFA device too (IAM console: \
+                     Security credentials, Assign MFA device)"
+                )
+            }));
+        };
+        if devices.len() > 1 {
+            let skipped = if keys.is_empty() {
+                String::new()
+            } else {
+                format!(" FIDO security keys ({keys}) cannot give STS a code.")
+            };
+            let msg = format!(
+                "IAM user {user} has {} MFA devices ({}); using {first}.{skipped} Pick one with \
+                 --serial-number ARN.",
+                devices.len(),
+                devices.join(", ")
+            );
+            // A choice among devices that all take a code may be the wrong one: a warning.
+            if usable.len() > 1 {
+                ui::warn(&msg);
+            } else {
+                ui::notice(&msg);
             }
         }
+        Ok(first.to_string())
     }
 }

@@ -78,7 +78,7 @@ fn xml_tag<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 }
 
 /// The innermost error of a chain, e.g. `Connection refused (os error 111)`.
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+pub(super) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
     let mut e = err;
     while let Some(source) = e.source() {
         e = source;

@@ -3,6 +3,8 @@
 mod client;
 mod describe;
 pub mod endpoint;
+pub mod https;
+pub mod signin;
 
 pub use client::{Aws, CALL_TIMEOUT};
 pub use endpoint::Site;
@@ -27,6 +29,13 @@ pub struct RoleRequest<'a> {
     pub arn: &'a str,
     pub session_name: &'a str,
     pub external_id: Option<&'a str>,
+}
+
+/// Whether STS can take a code from the MFA device `serial`: virtual devices (`arn:…:mfa/…`)
+/// and hardware TOTP tokens (a serial such as `GAHT12345678`) can; FIDO security keys
+/// (`arn:…:u2f/…`) sign in to the console only.
+pub fn takes_code(serial: &str) -> bool {
+    !serial.contains(":u2f/")
 }
 
 /// The MFA device and the code it showed, sent with GetSessionToken or AssumeRole.

@@ -1,6 +1,7 @@
 //! One file per subcommand, each with a `run`; `run` here picks the one the command line names.
 
 pub mod completions;
+pub mod console;
 pub mod credential_process;
 pub mod exec;
 pub mod forget;
@@ -25,6 +26,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Some(Command::Rotate(args)) => rotate::run(args),
         Some(Command::CredentialProcess(args)) => credential_process::run(args),
         Some(Command::Exec(args)) => exec::run(args),
+        Some(Command::Console(args)) => console::run(args),
         Some(Command::Status(args)) => status::run(args),
         Some(Command::Policies) => policies::run(),
         Some(Command::Completions(args)) => completions::run(args),

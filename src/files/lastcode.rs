@@ -35,6 +35,16 @@ pub fn used_at(serial: &str, code: &str) -> Option<i64> {
     recent(&text, serial, code, timefmt::now())
 }
 
+/// The devices codes were sent to, for completion: read as found, never vetted or changed.
+pub fn devices() -> Vec<String> {
+    let text = cache::location().and_then(|dir| private::peek(&dir, NAME));
+    let lines = text.as_deref().unwrap_or_default().lines();
+    lines
+        .filter_map(|l| l.split(' ').next())
+        .map(str::to_string)
+        .collect()
+}
+
 /// Remembers that `code` was sent; failing to is not worth failing the run. A serial that is
 /// not one word is not recorded, as it would add or split lines; AWS's serials never hold a
 /// space, and the cache says when it refuses one.

@@ -31,6 +31,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "rotate",
     "credential-process",
     "exec",
+    "console",
     "status",
     "policies",
     "completions",

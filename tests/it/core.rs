@@ -171,6 +171,92 @@ fn serial_discovery_with_zero_one_and_two_devices() {
     assert!(run.stderr.contains("--serial-number"));
 }
 
+/// Enables a device with this serial for the user in moto (which takes any serial, so a FIDO
+/// security key's too), after the devices the user has.
+fn enable_device(moto: &Moto, user: &mut User, serial: &str) {
+    let req = moto
+        .iam()
+        .enable_mfa_device()
+        .user_name(&user.name)
+        .serial_number(serial)
+        .authentication_code1("123456")
+        .authentication_code2("654321");
+    moto.run(req.send()).unwrap();
+    user.serials.push(serial.to_string());
+}
+
+/// The SerialNumber each GetSessionToken request the proxy saw carried.
+fn serials_sent(proxy: &Fake) -> Vec<String> {
+    let bodies = proxy.bodies("GetSessionToken");
+    bodies
+        .iter()
+        .map(|b| {
+            let v = b.split('&').find_map(|p| p.strip_prefix("SerialNumber="));
+            v.unwrap_or_default()
+                .replace("%3A", ":")
+                .replace("%2F", "/")
+        })
+        .collect()
+}
+
+#[test]
+fn discovery_prefers_a_device_that_takes_a_code_over_a_fido_key() {
+    let moto = Moto::shared();
+    let mut user = moto.user(0);
+    let key = format!("arn:aws:iam::123456789012:u2f/user/{}/key-1", user.name);
+    enable_device(moto, &mut user, &key);
+    let made = moto
+        .iam()
+        .create_virtual_mfa_device()
+        .virtual_mfa_device_name(&user.name);
+    let made = moto.run(made.send()).unwrap();
+    let virt = made
+        .virtual_mfa_device()
+        .unwrap()
+        .serial_number()
+        .to_string();
+    enable_device(moto, &mut user, &virt);
+    let proxy = Fake::proxy(&moto.url);
+    let sb = Sandbox::new(&proxy.url);
+    sb.write_creds(&user.identity_section());
+    let run = sb.run(&["-c", "123456"]);
+    run.ok();
+    assert_eq!(serials_sent(&proxy), [virt.as_str()]);
+    let notice = format!(
+        "IAM user {} has 2 MFA devices ({key}, {virt}); using {virt}. FIDO security keys \
+         ({key}) cannot give STS a code.",
+        user.name
+    );
+    assert!(run.stderr.contains(&notice), "{}", run.stderr);
+    // One device that takes a code: nothing to warn about.
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}
+
+#[test]
+fn only_fido_keys_is_one_line_and_no_request() {
+    let moto = Moto::shared();
+    let mut user = moto.user(0);
+    let key = format!("arn:aws:iam::123456789012:u2f/user/{}/key-1", user.name);
+    enable_device(moto, &mut user, &key);
+    let proxy = Fake::proxy(&moto.url);
+    let sb = Sandbox::new(&proxy.url);
+    sb.write_creds(&user.identity_section());
+    sb.run(&["-c", "123456"]).fails(
+        1,
+        &format!("IAM user {} has only FIDO security keys ({key})", user.name),
+    );
+    assert_eq!(proxy.count("GetSessionToken"), 0);
+    assert_eq!(
+        sb.creds(),
+        user.identity_section(),
+        "a failed run changes no file"
+    );
+    // Named as the device: refused before STS is asked.
+    sb.run(&["-c", "123456", "--serial-number", &key])
+        .fails(2, "is a FIDO security key, which cannot give STS a code");
+    assert_eq!(proxy.count("GetSessionToken"), 0);
+}
+
 #[test]
 fn the_environment_credentials_and_profile_are_ignored() {
     let moto = Moto::shared();

@@ -557,6 +557,11 @@ impl Fake {
         Fake::start(move |_| Reply::Forward(upstream.clone()))
     }
 
+    /// Every request so far, in order.
+    pub fn requests(&self) -> Vec<Request> {
+        self.log.lock().unwrap().clone()
+    }
+
     /// How many requests had this action.
     pub fn count(&self, action: &str) -> usize {
         self.bodies(action).len()

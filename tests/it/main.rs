@@ -1,6 +1,7 @@
 //! Integration tests: the real binary against a real moto server, real shells and real clients.
 
 mod codes;
+mod console;
 mod core;
 mod errors;
 mod faults;

@@ -120,6 +120,40 @@ fn completion_offers_profiles_and_roles() {
     );
 }
 #[test]
+fn serial_number_completes_with_the_devices_awsmfa_has_seen() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let shells = Shells::new(Sandbox::with_user(moto, &user));
+    let configured = "arn:aws:iam::123456789012:mfa/configured";
+    let key = "arn:aws:iam::123456789012:u2f/user/alice/key-1";
+    std::fs::write(
+        shells.home().join(".aws/config"),
+        format!("[profile a]\nmfa_serial = {configured}\n[profile b]\nmfa_serial = {key}\n"),
+    )
+    .unwrap();
+    // The discovered device, which a code was sent to.
+    shells.sb.run(&["-c", "123456"]).ok();
+    let fish = |line: &str| -> Vec<String> {
+        let script = format!("{}; complete -C '{line}'", Sh::Fish.init());
+        let out = shells.exec("fish", &["--no-config", "-c", &script]);
+        assert_eq!((out.code, out.stderr.as_str()), (0, ""), "{out}");
+        out.stdout
+            .lines()
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect()
+    };
+    // No FIDO key: it cannot take a code.
+    assert_eq!(
+        fish("awsmfa --serial-number "),
+        [configured, user.serials[0].as_str()]
+    );
+    assert_eq!(
+        fish("awsmfa console --serial-number arn:aws:iam::123456789012:mfa/c"),
+        [configured]
+    );
+}
+
+#[test]
 fn completion_and_the_mfa_prompt_at_the_keyboard() {
     let (shells, role) = completion_sandbox();
     let home = shells.home().to_path_buf();
