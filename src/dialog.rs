@@ -127,7 +127,7 @@ impl Dialog {
         let done = done.map_err(|e| self.error(&format!("could not start: {e}")))?;
         let status = done.exit().map_err(|why| self.error(&why))?;
         let said = done.stderr.last_line().unwrap_or_default();
-        match ended(status.code(), &said) {
+        match ended(self.program, status.code(), &said) {
             Ended::Answered => Ok(Answer::Text(done.stdout.text().unwrap_or_default())),
             Ended::Cancelled => Ok(Answer::Cancelled),
             Ended::Failed if said.is_empty() => Err(self.error(&format!("failed ({status})"))),
@@ -151,12 +151,18 @@ enum Ended {
     Failed,
 }
 
-/// How a dialog that exited with `code`, its stderr ending in `said`, ended. zenity, kdialog
-/// and osascript all exit 1 on Cancel; zenity does too when it cannot open the display.
-fn ended(code: Option<i32>, said: &str) -> Ended {
+/// How `program`, exited with `code` and its stderr ending in `said`, ended. All three exit 1
+/// on Cancel, but zenity does too when it cannot open the display, and osascript on any error
+/// (Cancel is its error -128).
+fn ended(program: Program, code: Option<i32>, said: &str) -> Ended {
+    let cancelled = match program {
+        Program::Zenity => !said.contains("cannot open display"),
+        Program::Kdialog => true,
+        Program::Osascript => said.contains("(-128)"),
+    };
     match code {
         Some(0) => Ended::Answered,
-        Some(1) if !said.contains("cannot open display") => Ended::Cancelled,
+        Some(1) if cancelled => Ended::Cancelled,
         _ => Ended::Failed,
     }
 }
@@ -222,19 +228,18 @@ mod tests {
 
     #[test]
     fn cancel_is_told_from_failure() {
-        assert_eq!(ended(Some(0), ""), Ended::Answered);
-        assert_eq!(
-            ended(Some(1), "Gtk-WARNING **: some noise"),
-            Ended::Cancelled
-        );
-        assert_eq!(
-            ended(
-                Some(1),
-                "(zenity:9): Gtk-WARNING **: cannot open display: :9"
-            ),
-            Ended::Failed
-        );
-        assert_eq!(ended(Some(255), ""), Ended::Failed);
-        assert_eq!(ended(None, ""), Ended::Failed);
+        use Program::*;
+        assert_eq!(ended(Zenity, Some(0), ""), Ended::Answered);
+        let noise = "Gtk-Message: Failed to load module \"canberra-gtk-module\"";
+        assert_eq!(ended(Zenity, Some(1), noise), Ended::Cancelled);
+        let no_display = "(zenity:9): Gtk-WARNING **: cannot open display: :9";
+        assert_eq!(ended(Zenity, Some(1), no_display), Ended::Failed);
+        assert_eq!(ended(Kdialog, Some(1), ""), Ended::Cancelled);
+        let cancel = "0:80: execution error: User canceled. (-128)";
+        assert_eq!(ended(Osascript, Some(1), cancel), Ended::Cancelled);
+        let no_gui = "0:80: execution error: No user interaction allowed. (-1713)";
+        assert_eq!(ended(Osascript, Some(1), no_gui), Ended::Failed);
+        assert_eq!(ended(Zenity, Some(255), ""), Ended::Failed);
+        assert_eq!(ended(Kdialog, None, ""), Ended::Failed);
     }
 }
