@@ -6,6 +6,7 @@
 use crate::core::value;
 use crate::harness::*;
 use crate::profiles::with_config;
+use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Child, Stdio};
@@ -395,9 +396,10 @@ fn on_display(sb: &Sandbox, x: &Xvfb, args: &[&str], timeout: &str) -> Child {
         .unwrap()
 }
 
-/// The process id and the text (its arguments) of the next dialog `parent` shows, other than
+/// The process id and the text (its arguments) of the next dialog `awsmfa` shows, other than
 /// those `seen`.
-fn next_dialog(parent: u32, seen: &[u32]) -> (u32, String) {
+fn next_dialog(awsmfa: &mut Child, seen: &[u32]) -> (u32, String) {
+    let parent = awsmfa.id();
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let dialog = std::fs::read_dir("/proc").unwrap().flatten().find_map(|e| {
@@ -411,6 +413,16 @@ fn next_dialog(parent: u32, seen: &[u32]) -> (u32, String) {
         });
         if let Some(dialog) = dialog {
             return dialog;
+        }
+        if let Some(status) = awsmfa.try_wait().unwrap() {
+            let mut stderr = String::new();
+            awsmfa
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut stderr)
+                .ok();
+            panic!("awsmfa ended ({status}) without a dialog: {stderr}");
         }
         assert!(Instant::now() < deadline, "awsmfa showed no dialog");
         std::thread::sleep(Duration::from_millis(50));
@@ -463,8 +475,8 @@ fn without_a_terminal_the_code_is_asked_in_a_dialog() {
     let (proxy, sb, user) = with_config("");
     let x = Xvfb::start();
     // A credential_process of an IDE: no terminal, stdout and stderr captured.
-    let awsmfa = on_display(&sb, &x, &["credential-process"], "30");
-    let (first, text) = next_dialog(awsmfa.id(), &[]);
+    let mut awsmfa = on_display(&sb, &x, &["credential-process"], "30");
+    let (first, text) = next_dialog(&mut awsmfa, &[]);
     // The dialog names the device; the underscore is not taken for a mnemonic.
     assert!(
         text.contains(&format!(
@@ -474,7 +486,7 @@ fn without_a_terminal_the_code_is_asked_in_a_dialog() {
         "{text}"
     );
     answer(&x, first, Some("12 34"));
-    let (second, text) = next_dialog(awsmfa.id(), &[first]);
+    let (second, text) = next_dialog(&mut awsmfa, &[first]);
     assert!(text.contains("6 digits your MFA device shows"), "{text}");
     answer(&x, second, Some("123456"));
     let run = finish(awsmfa);
@@ -490,10 +502,10 @@ fn a_code_used_a_moment_ago_is_asked_again_in_the_dialog() {
     let (proxy, sb, _) = with_config("");
     let x = Xvfb::start();
     for (target, answers) in [("a", &["123456"][..]), ("b", &["123456", "654321"])] {
-        let awsmfa = on_display(&sb, &x, &["--no-cache", "-t", target], "30");
+        let mut awsmfa = on_display(&sb, &x, &["--no-cache", "-t", target], "30");
         let mut seen = Vec::new();
         for code in answers {
-            let (dialog, text) = next_dialog(awsmfa.id(), &seen);
+            let (dialog, text) = next_dialog(&mut awsmfa, &seen);
             assert_eq!(
                 text.contains("used a moment ago"),
                 !seen.is_empty(),
@@ -511,8 +523,8 @@ fn a_code_used_a_moment_ago_is_asked_again_in_the_dialog() {
 fn a_cancelled_dialog_ends_the_run_with_one_line() {
     let (proxy, sb, _) = with_config("");
     let x = Xvfb::start();
-    let awsmfa = on_display(&sb, &x, &["credential-process"], "30");
-    let (dialog, _) = next_dialog(awsmfa.id(), &[]);
+    let mut awsmfa = on_display(&sb, &x, &["credential-process"], "30");
+    let (dialog, _) = next_dialog(&mut awsmfa, &[]);
     answer(&x, dialog, None);
     let run = finish(awsmfa);
     run.fails(2, "no MFA code entered (the dialog was cancelled)");
@@ -524,10 +536,10 @@ fn a_cancelled_dialog_ends_the_run_with_one_line() {
 fn a_dialog_asks_a_few_times_not_forever() {
     let (proxy, sb, _) = with_config("");
     let x = Xvfb::start();
-    let awsmfa = on_display(&sb, &x, &["credential-process"], "30");
+    let mut awsmfa = on_display(&sb, &x, &["credential-process"], "30");
     let mut seen = Vec::new();
     for typo in ["", "1234567", "abcdef"] {
-        let (dialog, _) = next_dialog(awsmfa.id(), &seen);
+        let (dialog, _) = next_dialog(&mut awsmfa, &seen);
         answer(&x, dialog, Some(typo));
         seen.push(dialog);
     }
@@ -540,8 +552,8 @@ fn a_dialog_nobody_answers_ends_at_the_deadline() {
     let (proxy, sb, _) = with_config("");
     let x = Xvfb::start();
     let start = Instant::now();
-    let awsmfa = on_display(&sb, &x, &["credential-process"], "3");
-    let (dialog, _) = next_dialog(awsmfa.id(), &[]);
+    let mut awsmfa = on_display(&sb, &x, &["credential-process"], "3");
+    let (dialog, _) = next_dialog(&mut awsmfa, &[]);
     let run = finish(awsmfa);
     assert!(
         start.elapsed() < Duration::from_secs(3 + 7),
