@@ -1,6 +1,7 @@
 //! MFA codes: what a code is, and where one comes from (`CodeSource`): given up front, printed
-//! by an `mfa_process`, or typed at the terminal.
+//! by an `mfa_process`, typed at the terminal, or, without one, in a dialog on the desktop.
 
+use crate::dialog::{Answer, Dialog};
 use crate::error::{Error, Result};
 use crate::mfa_process::MfaProcess;
 use crate::timefmt;
@@ -42,6 +43,15 @@ pub fn need_code() -> Error {
     Error::need_mfa("a new MFA code is needed; run awsmfa to enter one")
 }
 
+/// Said when an answer was no code, before asking again.
+const MALFORMED: &str = "The code is the 6 digits your MFA device shows (or `skip`).";
+
+/// Said when the code was sent a moment ago, before asking for the next.
+const REUSED: &str = "That code was used a moment ago and AWS accepts it once; enter the next one.";
+
+/// Answers a dialog may give before awsmfa stops asking: nobody may be there to type.
+const DIALOG_TRIES: usize = 3;
+
 fn no_terminal() -> Error {
     Error::usage(
         "an MFA code is needed and there is no terminal to ask on; \
@@ -62,7 +72,12 @@ pub enum CodeSource {
     /// Asked on the terminal itself, so stdout stays clean for `eval` and stdin may be a pipe,
     /// and the dialogue is there too, whoever holds stderr.
     Terminal(File),
-    /// No code was given and there is no terminal to ask on.
+    /// No terminal, but a desktop: asked in a dialog, saying `note` first when there is one.
+    Dialog {
+        dialog: Dialog,
+        note: Option<&'static str>,
+    },
+    /// No code was given and there is no terminal or desktop to ask on.
     NoTerminal,
     /// No code may be asked for (`refresh`): needing one is the answer.
     Never,
@@ -80,8 +95,15 @@ impl CodeSource {
                 .read(true)
                 .write(true)
                 .open("/dev/tty")
-                .map_or(CodeSource::NoTerminal, CodeSource::Terminal),
+                .map_or_else(|_| Self::desktop(), CodeSource::Terminal),
         }
+    }
+
+    fn desktop() -> CodeSource {
+        Dialog::find().map_or(CodeSource::NoTerminal, |dialog| CodeSource::Dialog {
+            dialog,
+            note: None,
+        })
     }
 
     pub fn is_skip(&self) -> bool {
@@ -94,16 +116,21 @@ impl CodeSource {
         match self {
             CodeSource::Never => Err(need_code()),
             CodeSource::NoTerminal => Err(no_terminal()),
-            CodeSource::Given(_) | CodeSource::Process { .. } | CodeSource::Terminal(_) => Ok(()),
+            CodeSource::Given(_)
+            | CodeSource::Process { .. }
+            | CodeSource::Terminal(_)
+            | CodeSource::Dialog { .. } => Ok(()),
         }
     }
 
-    /// The code; on the terminal, asked again until it is well-formed.
-    pub fn code(&mut self) -> Result<Code> {
+    /// The code for the MFA device `serial`; on the terminal, asked again until it is
+    /// well-formed, in a dialog a few times.
+    pub fn code(&mut self, serial: &str) -> Result<Code> {
         let tty = match self {
             CodeSource::Terminal(tty) => tty,
             CodeSource::Given(code) => return Ok(code.clone()),
             CodeSource::Process { process, .. } => return process.code(),
+            CodeSource::Dialog { dialog, note } => return by_dialog(dialog, note.take(), serial),
             CodeSource::NoTerminal => return Err(no_terminal()),
             CodeSource::Never => return Err(need_code()),
         };
@@ -119,26 +146,51 @@ impl CodeSource {
             }
             match parse(&line) {
                 Some(code) => return Ok(code),
-                None => ui::tell(
-                    tty,
-                    "The code is the 6 digits your MFA device shows (or `skip`).",
-                )?,
+                None => ui::tell(tty, MALFORMED)?,
             }
         }
     }
 }
 
+/// The code typed in `dialog`, which names the device: it may show up long after the command
+/// that needs it started, in front of anything.
+fn by_dialog(dialog: &Dialog, mut note: Option<&str>, serial: &str) -> Result<Code> {
+    let question = format!("MFA code for {}", ui::clean(serial));
+    for _ in 0..DIALOG_TRIES {
+        let text = match note {
+            Some(note) => format!("{note}\n\n{question}"),
+            None => question.clone(),
+        };
+        match dialog.ask(&text)? {
+            Answer::Cancelled => {
+                return Err(Error::usage(
+                    "no MFA code entered (the dialog was cancelled)",
+                ));
+            }
+            Answer::Text(answer) => match parse(&answer) {
+                Some(code) => return Ok(code),
+                None => note = Some(MALFORMED),
+            },
+        }
+    }
+    Err(Error::usage(format!(
+        "no MFA code entered: the dialog got no 6-digit code in {DIALOG_TRIES} answers"
+    )))
+}
+
 impl CodeSource {
     /// `code` was sent by awsmfa within the last 30 s, and AWS accepts a TOTP code once.
-    /// Returns whether to ask again: the terminal says so and asks, a process is run again
-    /// after the next 30-second window begins, a code given on the command line is sent as is.
+    /// Returns whether to ask again: the terminal and the dialog say so and ask, a process is
+    /// run again after the next 30-second window begins, a code given on the command line is
+    /// sent as is.
     pub fn reused(&mut self, used_at: i64) -> Result<bool> {
         match self {
             CodeSource::Terminal(tty) => {
-                ui::tell(
-                    tty,
-                    "That code was used a moment ago and AWS accepts it once; enter the next one.",
-                )?;
+                ui::tell(tty, REUSED)?;
+                Ok(true)
+            }
+            CodeSource::Dialog { note, .. } => {
+                *note = Some(REUSED);
                 Ok(true)
             }
             CodeSource::Process {

@@ -352,7 +352,7 @@ impl CredentialJob {
             None => self.discover_serial()?,
         };
         loop {
-            let code = match self.codes.code()? {
+            let code = match self.codes.code(&serial)? {
                 Code::Digits(digits) => digits,
                 Code::Skip => return Ok(None),
             };

@@ -3,6 +3,7 @@ mod cli;
 mod cmd;
 mod code;
 mod complete;
+mod dialog;
 mod error;
 mod files;
 mod job;
@@ -12,6 +13,7 @@ mod rotation;
 mod segment;
 mod settings;
 mod shell;
+mod supervise;
 mod timefmt;
 mod ui;
 
