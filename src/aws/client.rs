@@ -92,24 +92,6 @@ fn temp_creds(op: &str, c: Option<&aws_sdk_sts::types::Credentials>) -> Result<T
             "{op} returned incomplete credentials (no {what}); nothing was written"
         )));
     }
-    // Keys and tokens are base64 (base64url and dots for some STS-compatible services): any
-    // other character is a broken or hostile endpoint's, and must reach no file, cache or shell.
-    let foreign = [
-        ("AccessKeyId", c.access_key_id()),
-        ("SecretAccessKey", c.secret_access_key()),
-        ("SessionToken", c.session_token()),
-    ]
-    .into_iter()
-    .find(|(_, v)| {
-        !v.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+/=-_.".contains(&b))
-    });
-    if let Some((what, _)) = foreign {
-        return Err(Error::runtime(format!(
-            "{op} returned credentials holding characters no AWS credential has (in {what}); \
-             nothing was written; check that the STS endpoint is genuine"
-        )));
-    }
     Ok(TempCreds {
         keys: Keys {
             access_key_id: c.access_key_id().to_string(),

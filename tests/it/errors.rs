@@ -421,37 +421,3 @@ fn a_config_file_botocore_cannot_read_is_named() {
         .fails(1, "config: line 3: duplicate key endpoint_url");
     assert_eq!(sb.creds(), IDENTITY);
 }
-
-/// Credentials that hold what no AWS credential holds come from a broken or hostile endpoint:
-/// refused where they arrive, so that no run — with or without --env — writes them to the
-/// credentials file or the MFA session cache.
-#[test]
-fn credentials_no_aws_endpoint_would_send_are_refused_where_they_arrive() {
-    let fake = Fake::start(|_| {
-        Reply::Http(
-            200,
-            sts_credentials(
-                "GetSessionToken",
-                "ASIAHOSTILE",
-                "secret\n[default]\naws_access_key_id = EVIL",
-                "token",
-                "2099-01-01T00:00:00Z",
-            ),
-        )
-    });
-    let sb = Sandbox::new(&fake.url);
-    sb.write_creds(IDENTITY);
-    sb.run(&["-c", "123456", "--serial-number", "arn:aws:iam::123456789012:mfa/me"])
-        .fails(1, "sts:GetSessionToken returned credentials holding characters no AWS credential has (in SecretAccessKey)");
-    assert_eq!(sb.creds(), IDENTITY);
-    let cache = sb.home().join(".cache/awsmfa");
-    let cached: Vec<_> = std::fs::read_dir(&cache)
-        .map(|d| d.flatten().map(|e| e.file_name()).collect())
-        .unwrap_or_default();
-    assert!(
-        !cached
-            .iter()
-            .any(|n| n.to_string_lossy().starts_with("session-")),
-        "{cached:?}"
-    );
-}
