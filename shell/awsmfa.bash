@@ -50,8 +50,9 @@ awsmfa() {
     if out=$(command awsmfa --env --shell bash "$@"); then
         eval "${out}"
         # Decision: the exported keys must win, also for tools that prefer
-        # AWS_PROFILE / AWS_DEFAULT_PROFILE over keys in the environment.
-        unset AWS_PROFILE AWS_DEFAULT_PROFILE
+        # AWS_PROFILE / AWS_DEFAULT_PROFILE over keys in the environment, and
+        # prompts must name them (AWS_SSO_PROFILE), not what other tools left.
+        unset ::SUPERSEDED::
         _awsmfa_retry_at=0
         _awsmfa_segment
         return 0
@@ -158,7 +159,7 @@ _awsmfa_refresh() {
     fi
     if ((st == 0)) && [[ -n ${out} ]]; then
         eval "${out}"
-        unset AWS_PROFILE AWS_DEFAULT_PROFILE
+        unset ::SUPERSEDED::
         _awsmfa_retry_exp=${AWSMFA_EXPIRATION-}
         _awsmfa_segment
         return 0

@@ -53,10 +53,10 @@ function awsmfa --description 'Temporary AWS credentials with MFA'
     end
     string join \n -- $out | source
     # Decision: the exported keys must win, also for tools that prefer
-    # AWS_PROFILE / AWS_DEFAULT_PROFILE over keys in the environment.
+    # AWS_PROFILE / AWS_DEFAULT_PROFILE over keys in the environment, and
+    # prompts must name them (AWS_SSO_PROFILE), not what other tools left.
     # (Global scope only: a universal variable would be erased in every session.)
-    set -e -g AWS_PROFILE
-    set -e -g AWS_DEFAULT_PROFILE
+    set -e -g ::SUPERSEDED::
     set -g _awsmfa_retry_at 0
     _awsmfa_segment
     return 0
@@ -168,8 +168,7 @@ function _awsmfa_refresh
     end
     if test $st -eq 0; and test -n "$out"
         string join \n -- $out | source
-        set -e -g AWS_PROFILE
-        set -e -g AWS_DEFAULT_PROFILE
+        set -e -g ::SUPERSEDED::
         set -g _awsmfa_retry_exp "$AWSMFA_EXPIRATION"
         _awsmfa_segment
         return 0

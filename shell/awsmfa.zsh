@@ -50,8 +50,9 @@ awsmfa() {
     if out=$(command awsmfa --env --shell zsh "$@"); then
         eval "$out"
         # Decision: the exported keys must win, also for tools that prefer
-        # AWS_PROFILE / AWS_DEFAULT_PROFILE over keys in the environment.
-        unset AWS_PROFILE AWS_DEFAULT_PROFILE
+        # AWS_PROFILE / AWS_DEFAULT_PROFILE over keys in the environment, and
+        # prompts must name them (AWS_SSO_PROFILE), not what other tools left.
+        unset ::SUPERSEDED::
         _awsmfa_retry_at=0
         _awsmfa_segment
         return 0
@@ -89,13 +90,16 @@ _awsmfa_remaining() {
 }
 
 # _awsmfa_segment: sets _awsmfa_now, _awsmfa_r (seconds left, empty without
-# credentials) and AWSMFA_PROMPT.
+# credentials), AWSMFA_PROMPT, and its parts _awsmfa_text (%-escaped) and
+# _awsmfa_color (green, yellow or red).
 _awsmfa_segment() {
     emulate -L zsh
     local REPLY txt color fmt=::PROMPT_FORMAT:: expired=::PROMPT_EXPIRED::
     local -i r warn crit
     AWSMFA_PROMPT=
     _awsmfa_r=
+    _awsmfa_text=
+    _awsmfa_color=
     if (( ${+EPOCHSECONDS} )); then
         _awsmfa_now=$EPOCHSECONDS
     else
@@ -127,6 +131,8 @@ _awsmfa_segment() {
     fi
     # The prompt decodes %-escapes after expanding the variable: keep % literal.
     txt=${txt//'%'/%%}
+    _awsmfa_text=$txt
+    _awsmfa_color=$color
     if [[ -n ${NO_COLOR-} ]]; then
         AWSMFA_PROMPT=$txt
     else
@@ -138,6 +144,17 @@ _awsmfa_segment() {
 awsmfa_prompt() {
     _awsmfa_segment
     print -rn -- "$AWSMFA_PROMPT"
+}
+
+# prompt_awsmfa: the segment for powerlevel10k, which calls prompt_NAME for each
+# NAME in POWERLEVEL9K_LEFT_PROMPT_ELEMENTS / _RIGHT_: add `awsmfa` there. The
+# text and colour of AWSMFA_PROMPT, counted from AWSMFA_EXPIRATION and
+# $EPOCHSECONDS like it: no process. The state (-s) is the colour, so that
+# POWERLEVEL9K_AWSMFA_YELLOW_FOREGROUND and the like restyle each.
+prompt_awsmfa() {
+    _awsmfa_segment
+    [[ -n $_awsmfa_r ]] || return 0
+    p10k segment -s ${(U)_awsmfa_color} -f $_awsmfa_color -t "$_awsmfa_text"
 }
 
 # _awsmfa_refresh: one refresh attempt, then back off. The back-off belongs to
@@ -162,7 +179,7 @@ _awsmfa_refresh() {
     fi
     if (( st == 0 )) && [[ -n $out ]]; then
         eval "$out"
-        unset AWS_PROFILE AWS_DEFAULT_PROFILE
+        unset ::SUPERSEDED::
         _awsmfa_retry_exp=${AWSMFA_EXPIRATION-}
         _awsmfa_segment
         return 0
@@ -202,7 +219,7 @@ _awsmfa_hook() {
     return _awsmfa_status
 }
 
-typeset -g AWSMFA_PROMPT _awsmfa_r _awsmfa_retry_exp _awsmfa_noticed
+typeset -g AWSMFA_PROMPT _awsmfa_r _awsmfa_retry_exp _awsmfa_noticed _awsmfa_text _awsmfa_color
 typeset -gi _awsmfa_now _awsmfa_retry_at
 
 # add-zsh-hook registers the hook once, however often this is evaluated.

@@ -20,6 +20,9 @@ pub struct CredentialJob {
     keys: Keys,
     /// The region and endpoints every call of the job uses.
     site: Site,
+    /// Whether `site.region` is the user's choice in a file (not the environment's, not the
+    /// fallback), so the shell may take it.
+    region_configured: bool,
     codes: CodeSource,
     /// The client that signs with the identity's keys, made on first use: a run the cache
     /// answers needs no runtime and no SDK configuration.
@@ -85,11 +88,18 @@ impl CredentialJob {
             &settings.identity,
             settings.region.as_deref(),
         )?;
-        let site = config::site(region, settings.profile.as_deref(), &settings.identity, own)?;
+        let region_configured = region.configured;
+        let site = config::site(
+            region.name,
+            settings.profile.as_deref(),
+            &settings.identity,
+            own,
+        )?;
         Ok(CredentialJob {
             settings,
             keys,
             site,
+            region_configured,
             codes,
             identity_client: None,
             session: None,
@@ -99,6 +109,12 @@ impl CredentialJob {
 
     pub fn settings(&self) -> &Settings {
         &self.settings
+    }
+
+    /// The region a config profile or the identity profile names, unless the environment
+    /// names one: what a shell holding the credentials should use.
+    pub fn configured_region(&self) -> Option<&str> {
+        self.region_configured.then_some(self.site.region.as_str())
     }
 
     fn identity_client(&mut self) -> Result<&Aws> {

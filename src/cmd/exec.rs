@@ -4,21 +4,29 @@
 use crate::cli::ExecArgs;
 use crate::error::{Error, Result};
 use crate::job::CredentialJob;
-use crate::shell::exports;
+use crate::shell::contract;
+use crate::shell::exports::{self, Labels};
 use std::os::unix::process::CommandExt;
 
 pub fn run(args: &ExecArgs) -> Result<()> {
-    let creds = CredentialJob::new(&args.creds)?.credentials()?;
+    let mut job = CredentialJob::new(&args.creds)?;
+    let creds = job.credentials()?;
     let (program, rest) = args
         .command
         .split_first()
         .ok_or_else(|| Error::usage("exec needs a command after --"))?;
     let mut cmd = std::process::Command::new(program);
-    // AWS_PROFILE goes, so that SDKs use the credentials given.
-    cmd.args(rest)
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_DEFAULT_PROFILE");
-    for (name, value) in exports::vars(&creds) {
+    // AWS_PROFILE goes, so that SDKs use the credentials given, and so do other tools' names.
+    cmd.args(rest);
+    for name in contract::SUPERSEDED {
+        cmd.env_remove(name);
+    }
+    // No profile is named: exec writes none, so none holds these credentials.
+    let labels = Labels {
+        profile: None,
+        region: job.configured_region(),
+    };
+    for (name, value) in exports::vars(&creds, &labels) {
         cmd.env(name, value);
     }
     let e = cmd.exec();

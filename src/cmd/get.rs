@@ -6,7 +6,8 @@ use crate::error::{Error, Result};
 use crate::files::{credfile, history, ini};
 use crate::job::CredentialJob;
 use crate::renewal;
-use crate::shell::{Shell, exports};
+use crate::shell::Shell;
+use crate::shell::exports::{self, Labels};
 use crate::{code, timefmt, ui};
 
 /// A name a `[section]` line holds and botocore gives back unchanged, checked before any
@@ -55,8 +56,17 @@ pub fn execute(args: &GetArgs, mut job: CredentialJob, newer_than: Option<i64>) 
         return Err(code::need_code());
     }
     // Before anything is written: credentials no shell can evaluate are refused.
+    let labels = Labels {
+        profile: Some(&args.target.name),
+        region: job.configured_region(),
+    };
     let env_code = match shell {
-        Some(shell) => Some(exports::code(shell, &creds, &renewal::encode(args))?),
+        Some(shell) => Some(exports::code(
+            shell,
+            &creds,
+            &labels,
+            &renewal::encode(args),
+        )?),
         None => None,
     };
     let settings = job.settings();

@@ -156,27 +156,77 @@ fn check_values(profile: &str, set: &[(&str, &str)]) -> Result<()> {
     }
 }
 
-/// The identity profile's keys, the region to use with them and its endpoint settings. The
-/// region: AWS_REGION, AWS_DEFAULT_REGION, then `preferred` (a config profile's region), the
-/// identity profile's `region`, else us-east-1 (STS's global endpoint). Never the SDK's chain,
-/// which would wait on instance metadata.
+/// The region the job's calls are signed for, and whether it is the user's own choice in a
+/// file (a config profile's or the identity profile's `region`): only such a region is handed
+/// to the shell, which has its own when the environment sets one, and none when awsmfa fell
+/// back to us-east-1 for STS.
+#[derive(Debug, PartialEq)]
+pub struct Region {
+    pub name: String,
+    pub configured: bool,
+}
+
+/// The region: AWS_REGION, AWS_DEFAULT_REGION, then `preferred` (a config profile's region),
+/// `own` (the identity profile's), else us-east-1 (STS's global endpoint).
+fn region(env: [Option<String>; 2], preferred: Option<&str>, own: Option<&str>) -> Region {
+    let set = |r: &Option<&str>| r.is_some_and(|r| !r.is_empty());
+    if let Some(name) = env.into_iter().flatten().find(|r| !r.is_empty()) {
+        return Region {
+            name,
+            configured: false,
+        };
+    }
+    match [preferred, own].into_iter().find(set).flatten() {
+        Some(name) => Region {
+            name: name.to_string(),
+            configured: true,
+        },
+        None => Region {
+            name: "us-east-1".to_string(),
+            configured: false,
+        },
+    }
+}
+
+/// The identity profile's keys, the region to use with them (`region`) and its endpoint
+/// settings. Never the SDK's chain, which would wait on instance metadata.
 pub fn identity(
     path: &Path,
     profile: &str,
     preferred: Option<&str>,
-) -> Result<(Keys, String, Configured)> {
+) -> Result<(Keys, Region, Configured)> {
     let text = read(path)?;
     let doc = parse(path, &text)?;
     let keys = identity_keys(&doc, path, profile)?;
     let env = ["AWS_REGION", "AWS_DEFAULT_REGION"].map(|v| std::env::var(v).ok());
-    let region = env
-        .iter()
-        .flatten()
-        .map(String::as_str)
-        .chain(preferred)
-        .chain(doc.get(profile, "region"))
-        .find(|r| !r.is_empty())
-        .unwrap_or("us-east-1")
-        .to_string();
+    let region = region(env, preferred, doc.get(profile, "region"));
     Ok((keys, region, Configured::read(&doc, path, profile)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(name: &str, configured: bool) -> Region {
+        Region {
+            name: name.to_string(),
+            configured,
+        }
+    }
+
+    #[test]
+    fn the_region_and_whether_a_file_chose_it() {
+        let env = |a: Option<&str>, b: Option<&str>| [a.map(str::to_string), b.map(str::to_string)];
+        assert_eq!(region(env(None, None), None, None), r("us-east-1", false));
+        assert_eq!(region(env(None, None), Some(""), Some("b")), r("b", true));
+        assert_eq!(region(env(None, None), Some("a"), Some("b")), r("a", true));
+        assert_eq!(
+            region(env(Some(""), Some("e")), Some("a"), None),
+            r("e", false)
+        );
+        assert_eq!(
+            region(env(Some("d"), Some("e")), Some("a"), None),
+            r("d", false)
+        );
+    }
 }

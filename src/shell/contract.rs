@@ -21,6 +21,20 @@ pub const REFRESH_BACKOFF: i64 = 300;
 /// the command the user just typed.
 pub const REFRESH_TIMEOUT: i64 = 2;
 
+/// Unset wherever awsmfa's credentials enter an environment (the shell function, the hook's
+/// refresh, `exec`). AWS_PROFILE and AWS_DEFAULT_PROFILE: SDKs and the CLI would load that
+/// profile instead of the exported keys. AWSU_PROFILE, AWS_VAULT and AWSUME_PROFILE: other
+/// tools' names for the credentials ours replace, which prompts show ahead of ours (see
+/// `exports::vars`); with them gone aws-vault and awsume no longer take awsmfa's keys for
+/// their own session.
+pub const SUPERSEDED: &[&str] = &[
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWSU_PROFILE",
+    "AWS_VAULT",
+    "AWSUME_PROFILE",
+];
+
 /// Every subcommand, `help` included: the shell function hands these to the binary as they
 /// are, since they print or do something other than export credentials.
 pub const SUBCOMMANDS: &[&str] = &[
@@ -96,6 +110,7 @@ pub fn fill(script: &str, shell: Shell) -> String {
         ("::REFRESH_WINDOW::", REFRESH_WINDOW.to_string()),
         ("::REFRESH_BACKOFF::", REFRESH_BACKOFF.to_string()),
         ("::REFRESH_TIMEOUT::", REFRESH_TIMEOUT.to_string()),
+        ("::SUPERSEDED::", SUPERSEDED.join(" ")),
     ];
     values
         .iter()

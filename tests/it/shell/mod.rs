@@ -4,6 +4,7 @@
 //! - `function`: the `awsmfa` function against moto;
 //! - `env`: `--env` and `refresh` code in every shell and form of eval, hostile values;
 //! - `segment`: the prompt segment, held to `awsmfa prompt`;
+//! - `frameworks`: starship (the real binary) and the powerlevel10k segment;
 //! - `hook`: the expiry hook and its back-off;
 //! - `processes`: the processes a prompt starts (strace);
 //! - `completion`: completion through each shell's own machinery (also at the keyboard, in tmux);
@@ -20,6 +21,7 @@
 mod completion;
 mod completion_files;
 mod env;
+mod frameworks;
 mod function;
 mod hook;
 mod init;
