@@ -309,6 +309,32 @@ fn exec_runs_the_command_with_the_credentials() {
     sb.run(&["exec"]).fails(2, "CMD");
 }
 
+/// exec hands CMD the region a profile names, and none of the names other tools left; no
+/// profile name either, since exec writes none.
+#[test]
+fn exec_gives_the_profile_s_region_and_drops_other_tools_names() {
+    let (_, mut sb, _) = with_config("[profile identity]\nregion = eu-north-1\n");
+    sb.set("AWS_VAULT", "stale").set("AWSUME_PROFILE", "stale");
+    let run = sb.run(&[
+        "exec",
+        "--profile",
+        "identity",
+        "-c",
+        "123456",
+        "--",
+        "sh",
+        "-c",
+        "echo \"$AWS_REGION|$AWS_DEFAULT_REGION|${AWS_VAULT-unset}|${AWSUME_PROFILE-unset}|${AWS_SSO_PROFILE-unset}|$AWS_SESSION_EXPIRATION\"",
+    ]);
+    run.ok();
+    let fields: Vec<&str> = run.stdout.trim().split('|').collect();
+    assert_eq!(
+        fields[..5],
+        ["eu-north-1", "eu-north-1", "unset", "unset", "unset"]
+    );
+    assert!(fields[5].ends_with('Z'), "{}", run.stdout);
+}
+
 #[test]
 fn status_shows_kinds_and_time_left_but_no_secret() {
     let role = Moto::shared().role();
