@@ -3,6 +3,7 @@
 #
 #   eval "$(awsmfa init zsh)"                   # in ~/.zshrc
 #   setopt prompt_subst; RPROMPT='${AWSMFA_PROMPT}'
+#   POWERLEVEL9K_RIGHT_PROMPT_ELEMENTS+=(awsmfa)   # powerlevel10k: prompt_awsmfa
 #
 # While the credentials are far from expiry, drawing a prompt or running a
 # command line starts no process: the clock is $EPOCHSECONDS (zsh/datetime),

@@ -137,15 +137,12 @@ fn starship_shows_the_credentials_the_function_put_in_the_shell() {
         let shells = Shells::new(sandbox(moto, &user, "region = eu-west-2\n"));
         let mut s = Script::strict(sh);
         rc(sh, &mut s);
-        // A name another tool left, which prompts would show before ours.
-        s.line(&sh.export("AWS_VAULT", "stale"))
-            .status("get", "awsmfa -c 123456")
+        s.status("get", "awsmfa -c 123456")
             .line(&show_prompt(sh, "prompt"))
             .show("region", &sh.var("AWS_REGION"))
             .show("default_region", &sh.var("AWS_DEFAULT_REGION"))
             .show("session_exp", &sh.var("AWS_SESSION_EXPIRATION"))
             .show("credential_exp", &sh.var("AWS_CREDENTIAL_EXPIRATION"))
-            .show("vault", &sh.is_set("AWS_VAULT"))
             // The profile's name changes nothing botocore uses: the exported keys.
             .line(
                 "python3 -c 'import boto3; s = boto3.Session(); c = s.get_credentials(); \
@@ -159,7 +156,6 @@ fn starship_shows_the_credentials_the_function_put_in_the_shell() {
         let expiration = value(&shells.sb.creds(), "default", "expiration").unwrap();
         assert_eq!(out.get("credential_exp"), expiration, "{what}\n{out}");
         assert_eq!(out.get("session_exp"), expiration, "{what}\n{out}");
-        assert_eq!(out.get("vault"), "", "{what}\n{out}");
         assert_eq!(
             out.get("boto3"),
             "default env AKIAIOSFODNN7EXAMPLE",
@@ -169,7 +165,8 @@ fn starship_shows_the_credentials_the_function_put_in_the_shell() {
 }
 
 /// No region anywhere: awsmfa signs for us-east-1 but tells the shell nothing, and the profile
-/// variable alone lights the module. A region the shell has stays the shell's.
+/// variable alone lights the module. A region the shell has stays the shell's, and a name
+/// another tool left (which prompts show before ours) goes.
 #[test]
 fn starship_shows_the_countdown_without_a_region_and_keeps_the_shell_s() {
     let moto = Moto::shared();
@@ -184,9 +181,11 @@ fn starship_shows_the_countdown_without_a_region_and_keeps_the_shell_s() {
             .show("bare.region", &sh.is_set("AWS_REGION"))
             .show("bare.default_region", &sh.is_set("AWS_DEFAULT_REGION"))
             .line(&sh.export("AWS_DEFAULT_REGION", "ap-south-1"))
-            .status("work", "awsmfa -c 123456 -t work")
+            .line(&sh.export("AWS_VAULT", "stale"))
+            .status("work.get", "awsmfa -c 123456 -t work")
             .line(&show_prompt(sh, "work"))
-            .show("work.region", &sh.is_set("AWS_REGION"));
+            .show("work.region", &sh.is_set("AWS_REGION"))
+            .show("work.vault", &sh.is_set("AWS_VAULT"));
         let out = shells.run(&s);
         assert_eq!(out.get("get"), "0", "{out}");
         assert_shown(out.get("bare"), Some("default"), None, what);
@@ -196,9 +195,10 @@ fn starship_shows_the_countdown_without_a_region_and_keeps_the_shell_s() {
             "{what}: the fallback went out\n{out}"
         );
         assert_eq!(out.get("bare.default_region"), "", "{what}\n{out}");
-        assert_eq!(out.get("work"), "0", "{out}");
+        assert_eq!(out.get("work.get"), "0", "{out}");
         assert_shown(out.get("work"), Some("work"), Some("ap-south-1"), what);
         assert_eq!(out.get("work.region"), "", "{what}\n{out}");
+        assert_eq!(out.get("work.vault"), "", "{what}\n{out}");
     }
 }
 
