@@ -6,6 +6,8 @@ mod complete;
 mod error;
 mod files;
 mod job;
+#[cfg(test)]
+mod man;
 mod mfa_process;
 mod renewal;
 mod rotation;
