@@ -154,7 +154,7 @@ _awsmfa() {
                     return 0
                     ;;
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish sh" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu sh" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -569,7 +569,7 @@ _awsmfa() {
             return 0
             ;;
         awsmfa__subcmd__init)
-            opts="-h --help bash zsh fish"
+            opts="-h --help bash zsh fish nu"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -646,7 +646,7 @@ _awsmfa() {
             fi
             case "${prev}" in
                 --shell)
-                    COMPREPLY=($(compgen -W "bash zsh fish sh" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "bash zsh fish nu sh" -- "${cur}"))
                     return 0
                     ;;
                 --timeout)

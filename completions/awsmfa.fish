@@ -33,9 +33,10 @@ complete -c awsmfa -n "__fish_awsmfa_needs_command" -l role-session-name -d 'Ses
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -s c -l token-code -d 'The 6-digit MFA code, or `skip` for no MFA [default: asked on the terminal]' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l mfa-process -d 'Command whose output is the MFA code, run with `/bin/sh -c` (e.g. `ykman oath accounts code --single aws`)' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -s t -l target-profile -d 'Profile that receives the temporary credentials (and whose expiration prompts show)' -r
-complete -c awsmfa -n "__fish_awsmfa_needs_command" -l shell -d 'Syntax of the --env code: fish, or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]' -r -f -a "bash\t''
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -l shell -d 'Syntax of the --env code: fish, nu (a record for load-env), or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]' -r -f -a "bash\t''
 zsh\t''
 fish\t''
+nu\t''
 sh\t''"
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l no-cache -d 'Neither reuse nor cache an MFA session; assume roles directly with MFA'
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l rotate-identity-keys -d 'Then replace the identity profile\'s access key (as `awsmfa rotate` does)'
@@ -63,9 +64,10 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l warn -d 'Second
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l critical -d 'Seconds left below which the segment turns red' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l color -d 'Colour the text: green, yellow below --warn, red below --critical (NO_COLOR wins)'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -s h -l help -d 'Print help'
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -l shell -d 'Syntax of the shell code: fish, or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]' -r -f -a "bash\t''
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -l shell -d 'Syntax of the shell code: fish, nu (a record for load-env), or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]' -r -f -a "bash\t''
 zsh\t''
 fish\t''
+nu\t''
 sh\t''"
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -l timeout -d 'Give up on an AWS call after SECONDS (the shell hook allows a few)' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -s h -l help -d 'Print help'

@@ -168,7 +168,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct RefreshArgs {
-    /// Syntax of the shell code: fish, or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]
+    /// Syntax of the shell code: fish, nu (a record for load-env), or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
 
@@ -246,7 +246,7 @@ pub struct CompletionsArgs {
 
 /// The shells with an integration: `sh` has none.
 fn init_shell() -> impl TypedValueParser<Value = Shell> {
-    PossibleValuesParser::new(["bash", "zsh", "fish"])
+    PossibleValuesParser::new(["bash", "zsh", "fish", "nu"])
         .map(|name| Shell::from_str(&name, false).expect("a listed shell"))
 }
 
@@ -418,7 +418,7 @@ pub struct GetArgs {
     #[arg(long, env = "AWS_MFA_ENV", value_parser = Switch, default_value_t = false, num_args = 0, default_missing_value = "true")]
     pub env: bool,
 
-    /// Syntax of the --env code: fish, or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]
+    /// Syntax of the --env code: fish, nu (a record for load-env), or POSIX for bash, zsh and sh (the same code) [default: sh, whatever $SHELL is]
     #[arg(long, value_enum, value_name = "SHELL")]
     pub shell: Option<Shell>,
 }

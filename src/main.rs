@@ -7,6 +7,8 @@ mod dialog;
 mod error;
 mod files;
 mod job;
+#[cfg(test)]
+mod man;
 mod mfa_process;
 mod renewal;
 mod rotation;

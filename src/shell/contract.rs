@@ -85,14 +85,21 @@ pub fn env_seconds(var: &str, default: i64) -> i64 {
     seconds(std::env::var(var).ok().as_deref(), default)
 }
 
-/// The word list of a `case` pattern: `a | b` in bash and zsh, `a b` in fish.
+/// The word list of a `case` pattern: `a | b` in bash and zsh, `a b` in fish; a list of
+/// strings for nushell's `in`.
 fn alternatives(shell: Shell, words: &[&str]) -> String {
-    words.join(if shell == Shell::Fish { " " } else { " | " })
+    match shell {
+        Shell::Nu => serde_json::to_string(words).expect("strings serialise"),
+        Shell::Fish => words.join(" "),
+        _ => words.join(" | "),
+    }
 }
 
 fn quoted(shell: Shell, text: &str) -> String {
     match shell {
         Shell::Fish => quote_fish(text),
+        // A JSON string is a nu double-quoted string: the same escapes, no interpolation.
+        Shell::Nu => serde_json::to_string(text).expect("strings serialise"),
         _ => quote_posix(text),
     }
 }
@@ -161,6 +168,7 @@ mod tests {
             (Shell::Bash, super::super::init::BASH),
             (Shell::Zsh, super::super::init::ZSH),
             (Shell::Fish, super::super::init::FISH),
+            (Shell::Nu, super::super::init::NU),
         ] {
             let filled = fill(script, shell);
             let left: Vec<&str> = filled
@@ -186,6 +194,13 @@ mod tests {
         assert_eq!(
             fill("case ::SUBCOMMANDS::", Shell::Fish),
             format!("case {}", SUBCOMMANDS.join(" "))
+        );
+        assert_eq!(
+            fill("f=::PROMPT_FORMAT:: s=::SUBCOMMANDS::", Shell::Nu),
+            format!(
+                "f=\"aws {{remaining}}\" s=[\"{}\"]",
+                SUBCOMMANDS.join("\",\"")
+            )
         );
     }
 

@@ -7,6 +7,7 @@ use clap_complete::env::{EnvCompleter, Fish, Zsh};
 pub(super) const BASH: &str = include_str!("../../shell/awsmfa.bash");
 pub(super) const ZSH: &str = include_str!("../../shell/awsmfa.zsh");
 pub(super) const FISH: &str = include_str!("../../shell/awsmfa.fish");
+pub(super) const NU: &str = include_str!("../../shell/awsmfa.nu");
 
 /// clap_complete's registration for the shell, naming the command rather than this binary's
 /// path, which would break on upgrades of symlinked installs. bash uses its own function in
@@ -15,7 +16,9 @@ fn registration(shell: Shell) -> String {
     let completer: &dyn EnvCompleter = match shell {
         Shell::Zsh => &Zsh,
         Shell::Fish => &Fish,
-        Shell::Bash | Shell::Sh => return String::new(),
+        // clap_complete has no nushell completer; nu completes external commands through one
+        // completer for all of them (`$env.config.completions.external`).
+        Shell::Bash | Shell::Nu | Shell::Sh => return String::new(),
     };
     let mut buf = Vec::new();
     completer
@@ -41,6 +44,7 @@ pub fn script(shell: Shell) -> String {
         Shell::Bash => BASH,
         Shell::Zsh => ZSH,
         Shell::Fish => FISH,
+        Shell::Nu => NU,
         Shell::Sh => return String::new(),
     };
     format!("{}{}", contract::fill(body, shell), registration(shell))

@@ -24,8 +24,16 @@ pub fn inert(c: char) -> bool {
 }
 
 /// Lines that export each variable. Names are our own constants, so only values are quoted.
-/// Each statement ends in `;`: unquoted `eval $(…)` joins the lines into one.
+/// Each statement ends in `;`: unquoted `eval $(…)` joins the lines into one. nushell gets one
+/// JSON object instead, which its function loads as data (`from json | load-env`), never runs.
 pub fn exports(shell: Shell, vars: &[(&str, &str)]) -> String {
+    if shell == Shell::Nu {
+        let record: serde_json::Map<String, serde_json::Value> = vars
+            .iter()
+            .map(|(name, value)| (name.to_string(), (*value).into()))
+            .collect();
+        return format!("{}\n", serde_json::Value::Object(record));
+    }
     vars.iter()
         .map(|(name, value)| match shell {
             Shell::Fish => format!("set -gx {name} {};\n", quote_fish(value)),
@@ -50,6 +58,15 @@ mod tests {
         assert_eq!(exports(Shell::Zsh, &[("A", "x y")]), "export A='x y';\n");
         assert_eq!(exports(Shell::Sh, &[("A", "")]), "export A='';\n");
         assert_eq!(exports(Shell::Fish, &[("A", "x'")]), "set -gx A 'x\\'';\n");
+    }
+
+    #[test]
+    fn nu_gets_a_json_record_that_keeps_every_value() {
+        let hostile = "a\"b\\c\n$(rm -rf ~)'`{}";
+        let out = exports(Shell::Nu, &[("A", "x y"), ("B", hostile)]);
+        assert_eq!(out.lines().count(), 1);
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back, serde_json::json!({"A": "x y", "B": hostile}));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The scripts and what `awsmfa init` prints pass their shells' linters, as zoxide holds its init
 //! scripts: shellcheck with every optional check and shfmt for bash, `zsh -n` for zsh, and
-//! `fish --no-execute` and fish_indent for fish.
+//! `fish --no-execute` and fish_indent for fish, and nu's own checker (`nu --ide-check`) for
+//! what `awsmfa init nu` prints (the template in shell/ does not parse before it is filled).
 //!
 //! shfmt's options are the scripts' own style: 4-space indentation (`-i 4`) with the patterns of
 //! a `case` indented under it (`-ci`). zsh has no shfmt check: shfmt 3.6 (Debian's) knows no zsh
@@ -56,6 +57,19 @@ fn the_scripts_pass_their_linters() {
         if (out.code, out.stdout.as_str(), out.stderr.as_str()) != (0, "", "") {
             failed.push(out.to_string());
         }
+    }
+    // nu --ide-check exits 0 either way and prints its findings as JSON lines: type hints, and
+    // diagnostics for what nu would refuse.
+    let init_nu = init("nu");
+    let nu = super::nu::nu();
+    let out = output_within(
+        shells.command(&nu, &["-n", "--ide-check", "100", &init_nu]),
+        "",
+        60,
+        "nu --ide-check",
+    );
+    if out.code != 0 || out.stdout.contains(r#""type":"diagnostic""#) || !out.stderr.is_empty() {
+        failed.push(out.to_string());
     }
     assert!(
         failed.is_empty(),

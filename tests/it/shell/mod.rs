@@ -9,7 +9,8 @@
 //! - `processes`: the processes a prompt starts (strace);
 //! - `completion`: completion through each shell's own machinery (also at the keyboard, in tmux);
 //! - `completion_files`: the checked-in completion scripts;
-//! - `linters`: the linters.
+//! - `linters`: the linters;
+//! - `nu`: nushell's integration (its own driver: nu cannot run the POSIX-style `Script`s).
 //!
 //! `kit` holds what they share: the shells, the scripts typed into them, what they printed,
 //! the sandboxed HOME they run in, tmux, and the segment parser.
@@ -27,5 +28,6 @@ mod hook;
 mod init;
 mod kit;
 mod linters;
+mod nu;
 mod processes;
 mod segment;
