@@ -6,6 +6,7 @@ pub mod exec;
 pub mod forget;
 pub mod get;
 pub mod init;
+pub mod keys;
 pub mod policies;
 pub mod prompt;
 pub mod refresh;
@@ -26,6 +27,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Some(Command::CredentialProcess(args)) => credential_process::run(args),
         Some(Command::Exec(args)) => exec::run(args),
         Some(Command::Status(args)) => status::run(args),
+        Some(Command::Keys(cmd)) => keys::run(cmd),
         Some(Command::Policies) => policies::run(),
         Some(Command::Completions(args)) => completions::run(args),
     }

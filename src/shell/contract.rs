@@ -32,6 +32,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "credential-process",
     "exec",
     "status",
+    "keys",
     "policies",
     "completions",
     "help",

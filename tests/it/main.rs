@@ -6,6 +6,7 @@ mod errors;
 mod faults;
 mod files;
 mod harness;
+mod keyring;
 mod policies;
 mod profiles;
 mod roles;
