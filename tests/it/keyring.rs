@@ -81,14 +81,9 @@ impl Keyring {
             daemon,
             home,
         };
-        // Ready once it owns its name and answers a lookup (nothing found: status 1).
+        // Ready once it stores an item.
         let start = Instant::now();
-        while k
-            .tool(&["lookup", "service", "ready", "username", "x"])
-            .status
-            .code()
-            != Some(1)
-        {
+        while !k.store("ready", "x", "x") {
             assert!(
                 start.elapsed() < Duration::from_secs(10),
                 "no Secret Service"
@@ -107,6 +102,26 @@ impl Keyring {
             .stdin(Stdio::null())
             .output()
             .expect("secret-tool (scripts/install-deps installs libsecret-tools)")
+    }
+
+    /// Stores `secret` as libsecret does; whether that worked.
+    fn store(&self, service: &str, username: &str, secret: &str) -> bool {
+        let mut child = Command::new("secret-tool")
+            .args([
+                "store", "--label", service, "service", service, "username", username,
+            ])
+            .env_clear()
+            .env("HOME", &self.home)
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("secret-tool (scripts/install-deps installs libsecret-tools)");
+        {
+            use std::io::Write;
+            let _ = child.stdin.take().unwrap().write_all(secret.as_bytes());
+        }
+        child.wait().unwrap().success()
     }
 
     /// The secret stored for `service` and `username`, as libsecret reads it.
@@ -226,8 +241,26 @@ fn import_moves_the_keys_and_every_command_reads_them_there() {
     );
     assert!(!status.stdout.contains(&user.secret));
 
-    // export is the undo: the keys back in the file, the keyring empty of them.
+    // forget finds the sessions in the keyring too.
+    let run = sb.run(&["forget"]);
+    run.ok();
+    assert!(
+        run.stderr.contains("Forgot 1 cached MFA session."),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(keyring.lookup("awsmfa-session", &user.key_id), None);
+    sb.run(&["-c", "123456"]).ok();
+
+    // export is the undo: the keys back in the file, the session in the cache folder, the
+    // keyring empty of them.
     sb.run(&["keys", "export"]).ok();
+    assert!(
+        sb.home()
+            .join(".cache/awsmfa")
+            .join(format!("session-{}", user.key_id))
+            .is_file()
+    );
     assert!(sb.creds().starts_with(&original), "{}", sb.creds());
     assert_eq!(keyring.lookup("awsmfa", &user.key_id), None);
     assert_eq!(keyring.lookup("awsmfa-session", &user.key_id), None);
