@@ -266,3 +266,31 @@ pub fn identity(
         .to_string();
     Ok((keys, region, Configured::read(&doc, path, profile)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_keyring_marker_names_a_key_id_and_yields_to_keys_in_the_file() {
+        let doc = Doc::parse(
+            "[a]\nawsmfa_keys = keyring AKIAIOSFODNN7EXAMPLE\n\
+             [b]\naws_access_key_id = AKIAB\nawsmfa_keys = keyring AKIAIOSFODNN7EXAMPLE\n\
+             [c]\nawsmfa_keys = keyring ../../x\n[d]\nawsmfa_keys = vault AKIAIOSFODNN7EXAMPLE\n\
+             [e]\nregion = x\n",
+        )
+        .unwrap();
+        let p = Path::new("creds");
+        let id = |s: &str| in_keyring(&doc, p, s);
+        assert_eq!(id("a").unwrap().as_deref(), Some("AKIAIOSFODNN7EXAMPLE"));
+        assert_eq!(id("b").unwrap(), None);
+        assert!(
+            id("c")
+                .unwrap_err()
+                .msg
+                .contains("awsmfa_keys of [c] in creds")
+        );
+        assert!(id("d").is_err());
+        assert_eq!(id("e").unwrap(), None);
+    }
+}
