@@ -37,6 +37,9 @@ _awsmfa() {
             awsmfa,init)
                 cmd="awsmfa__subcmd__init"
                 ;;
+            awsmfa,keys)
+                cmd="awsmfa__subcmd__keys"
+                ;;
             awsmfa,policies)
                 cmd="awsmfa__subcmd__policies"
                 ;;
@@ -73,6 +76,9 @@ _awsmfa() {
             awsmfa__subcmd__help,init)
                 cmd="awsmfa__subcmd__help__subcmd__init"
                 ;;
+            awsmfa__subcmd__help,keys)
+                cmd="awsmfa__subcmd__help__subcmd__keys"
+                ;;
             awsmfa__subcmd__help,policies)
                 cmd="awsmfa__subcmd__help__subcmd__policies"
                 ;;
@@ -88,6 +94,39 @@ _awsmfa() {
             awsmfa__subcmd__help,status)
                 cmd="awsmfa__subcmd__help__subcmd__status"
                 ;;
+            awsmfa__subcmd__help__subcmd__keys,export)
+                cmd="awsmfa__subcmd__help__subcmd__keys__subcmd__export"
+                ;;
+            awsmfa__subcmd__help__subcmd__keys,forget)
+                cmd="awsmfa__subcmd__help__subcmd__keys__subcmd__forget"
+                ;;
+            awsmfa__subcmd__help__subcmd__keys,import)
+                cmd="awsmfa__subcmd__help__subcmd__keys__subcmd__import"
+                ;;
+            awsmfa__subcmd__keys,export)
+                cmd="awsmfa__subcmd__keys__subcmd__export"
+                ;;
+            awsmfa__subcmd__keys,forget)
+                cmd="awsmfa__subcmd__keys__subcmd__forget"
+                ;;
+            awsmfa__subcmd__keys,help)
+                cmd="awsmfa__subcmd__keys__subcmd__help"
+                ;;
+            awsmfa__subcmd__keys,import)
+                cmd="awsmfa__subcmd__keys__subcmd__import"
+                ;;
+            awsmfa__subcmd__keys__subcmd__help,export)
+                cmd="awsmfa__subcmd__keys__subcmd__help__subcmd__export"
+                ;;
+            awsmfa__subcmd__keys__subcmd__help,forget)
+                cmd="awsmfa__subcmd__keys__subcmd__help__subcmd__forget"
+                ;;
+            awsmfa__subcmd__keys__subcmd__help,help)
+                cmd="awsmfa__subcmd__keys__subcmd__help__subcmd__help"
+                ;;
+            awsmfa__subcmd__keys__subcmd__help,import)
+                cmd="awsmfa__subcmd__keys__subcmd__help__subcmd__import"
+                ;;
             *)
                 ;;
         esac
@@ -95,7 +134,7 @@ _awsmfa() {
 
     case "${cmd}" in
         awsmfa)
-            opts="-d -i -c -t -h -V --profile --aws-credentials --duration --identity-profile --serial-number --role-session-name --token-code --mfa-process --no-cache --target-profile --rotate-identity-keys --env --shell --help --version init prompt refresh forget rotate credential-process exec console status policies completions help"
+            opts="-d -i -c -t -h -V --profile --aws-credentials --duration --identity-profile --serial-number --role-session-name --token-code --mfa-process --no-cache --target-profile --rotate-identity-keys --env --shell --help --version init prompt refresh forget rotate credential-process exec console status keys policies completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -387,7 +426,7 @@ _awsmfa() {
             return 0
             ;;
         awsmfa__subcmd__help)
-            opts="init prompt refresh forget rotate credential-process exec console status policies completions help"
+            opts="init prompt refresh forget rotate credential-process exec console status keys policies completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -498,6 +537,62 @@ _awsmfa() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        awsmfa__subcmd__help__subcmd__keys)
+            opts="import export forget"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__help__subcmd__keys__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__help__subcmd__keys__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__help__subcmd__keys__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         awsmfa__subcmd__help__subcmd__policies)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -575,6 +670,168 @@ _awsmfa() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__keys)
+            opts="-h --help import export forget help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__keys__subcmd__export)
+            opts="-i -h --identity-profile --aws-credentials --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --identity-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__keys__subcmd__forget)
+            opts="-i -h --identity-profile --aws-credentials --yes --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --identity-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__keys__subcmd__help)
+            opts="import export forget help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__keys__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__keys__subcmd__help__subcmd__forget)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__keys__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__keys__subcmd__help__subcmd__import)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__keys__subcmd__import)
+            opts="-i -h --identity-profile --aws-credentials --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --identity-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -160,6 +160,9 @@ pub enum Command {
     Console(ConsoleArgs),
     /// Show every profile, its kind, key id (masked) and time left, and the cached MFA sessions
     Status(StatusArgs),
+    /// Keep the identity's long-lived keys in the OS keyring: import, export, forget
+    #[command(subcommand)]
+    Keys(KeysCommand),
     /// Print the IAM policy starter kit (a CloudFormation template); see the README to deploy it
     Policies,
     /// Print a static completion script (the init scripts complete dynamically instead)
@@ -192,6 +195,39 @@ pub struct ForgetArgs {
     /// Credentials file [default: ~/.aws/credentials]
     #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
     pub aws_credentials: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Move the identity profile's keys into the OS keyring (checked with AWS, stored and read back first)
+    Import(KeysArgs),
+    /// Move them back from the OS keyring into the credentials file
+    Export(KeysArgs),
+    /// Delete them from the OS keyring (after asking), leaving the profile without keys
+    Forget(KeysForgetArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct KeysArgs {
+    /// Profile holding the long-lived access keys [default: identity]
+    #[arg(short, long, value_name = "NAME", env = "AWS_MFA_IDENTITY_PROFILE")]
+    #[arg(value_parser = non_empty(IDENTITY_FIX))]
+    #[arg(add = ArgValueCompleter::new(complete::profiles))]
+    pub identity_profile: Option<String>,
+
+    /// Credentials file [default: ~/.aws/credentials]
+    #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
+    pub aws_credentials: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct KeysForgetArgs {
+    #[command(flatten)]
+    pub keys: KeysArgs,
+
+    /// Do not ask (for scripts): the keys may exist nowhere else
+    #[arg(long)]
+    pub yes: bool,
 }
 
 #[derive(Args, Debug)]

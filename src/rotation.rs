@@ -1,11 +1,11 @@
 //! Replacing the identity's access key so that no failure can lock the user out: the new key
 //! is created and written before the old one is deleted, the file never holds a key AWS does
-//! not have, and every failure says which keys exist and what to do.
+//! not have, and every failure says which keys exist and what to do. Keys kept in the OS
+//! keyring stay there: the new key is stored and read back before the file's marker names it.
 
 use crate::aws::{Aws, Keys, Site, TempCreds};
 use crate::error::{Error, Result};
-use crate::files::cache;
-use crate::files::credfile;
+use crate::files::{cache, credfile, keyring};
 use crate::ui;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -79,7 +79,7 @@ pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
     room_for_a_key(&aws, id)?;
     let new = aws.create_access_key(user)?;
     ui::notice(&format!("Rotating from {old} to {}.", new.access_key_id));
-    if let Err(e) = credfile::set_keys(id.credentials, id.profile, &new) {
+    if let Err(e) = write_new(id, &new) {
         // The file still holds the old key, which still works: take the new one back.
         let undo = match aws.delete_access_key(user, &new.access_key_id) {
             Ok(()) => format!("the new key {} was deleted again", new.access_key_id),
@@ -119,5 +119,27 @@ pub fn rotate(id: &Identity, session: &TempCreds) -> Result<()> {
             e.msg,
             delete_hint(user, old)
         ))
+    })?;
+    if keyring::holds(old)
+        && let Err(e) = keyring::delete_secret(old)
+    {
+        ui::warn(&format!(
+            "the deleted key {old} stays in the OS keyring, where it is of no use: {}",
+            e.msg
+        ));
+    }
+    Ok(())
+}
+
+/// Writes the new key where the identity keeps its keys: in the file, or in the OS keyring
+/// (stored and read back) with the file's marker then naming it.
+fn write_new(id: &Identity, new: &Keys) -> Result<()> {
+    if !keyring::holds(&id.keys.access_key_id) {
+        return credfile::set_keys(id.credentials, id.profile, new);
+    }
+    keyring::store_secret(&new.access_key_id, &new.secret_access_key)?;
+    credfile::set_marker(id.credentials, id.profile, &new.access_key_id).inspect_err(|_| {
+        let _ = keyring::delete_secret(&new.access_key_id);
+        keyring::release(&new.access_key_id);
     })
 }

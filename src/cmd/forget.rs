@@ -3,9 +3,29 @@
 
 use crate::cli::ForgetArgs;
 use crate::error::Result;
-use crate::files::{cache, credfile};
+use crate::files::{cache, credfile, keyring};
 use crate::settings;
 use crate::ui;
+
+/// The sessions cached in the OS keyring, of the identities whose keys are there: the keyring
+/// is opened only when the credentials file names one.
+fn forget_in_keyring(args: &ForgetArgs) -> Result<usize> {
+    let path = args
+        .aws_credentials
+        .clone()
+        .unwrap_or_else(settings::default_credentials);
+    let Ok(text) = credfile::read(&path) else {
+        return Ok(0);
+    };
+    let doc = credfile::parse(&path, &text)?;
+    let mut n = 0;
+    for profile in doc.sections() {
+        if let Some(key) = credfile::in_keyring(&doc, &path, profile)? {
+            n += usize::from(keyring::delete_session(&key)?);
+        }
+    }
+    Ok(n)
+}
 
 pub fn run(args: &ForgetArgs) -> Result<()> {
     let key = match &args.identity_profile {
@@ -20,7 +40,10 @@ pub fn run(args: &ForgetArgs) -> Result<()> {
             Some(credfile::identity_keys(&doc, &path, profile)?.access_key_id)
         }
     };
-    let n = cache::forget(key.as_deref())?;
+    let mut n = cache::forget(key.as_deref())?;
+    if key.is_none() {
+        n += forget_in_keyring(args)?;
+    }
     ui::notice(&format!(
         "Forgot {n} cached MFA session{}.",
         if n == 1 { "" } else { "s" }

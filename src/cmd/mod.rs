@@ -7,6 +7,7 @@ pub mod exec;
 pub mod forget;
 pub mod get;
 pub mod init;
+pub mod keys;
 pub mod policies;
 pub mod prompt;
 pub mod refresh;
@@ -28,6 +29,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Some(Command::Exec(args)) => exec::run(args),
         Some(Command::Console(args)) => console::run(args),
         Some(Command::Status(args)) => status::run(args),
+        Some(Command::Keys(cmd)) => keys::run(cmd),
         Some(Command::Policies) => policies::run(),
         Some(Command::Completions(args)) => completions::run(args),
     }

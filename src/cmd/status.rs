@@ -42,11 +42,13 @@ pub fn credentials_entries(doc: &Doc) -> Vec<Entry> {
                     .map(str::to_string)
             };
             let temporary = get("aws_session_token").is_some();
-            let key_id = get("aws_access_key_id");
+            let in_keyring = keyring_key(doc, name);
+            let key_id = get("aws_access_key_id").or(in_keyring.clone());
             Entry {
                 profile: name.to_string(),
                 source: "credentials",
                 kind: match (&key_id, temporary) {
+                    _ if in_keyring.is_some() => KEYRING_KIND,
                     (None, _) => "no keys",
                     (Some(_), true) => "temporary",
                     (Some(_), false) => "long-lived keys",
@@ -57,6 +59,16 @@ pub fn credentials_entries(doc: &Doc) -> Vec<Entry> {
             }
         })
         .collect()
+}
+
+/// The kind of a profile whose long-lived keys are in the OS keyring.
+const KEYRING_KIND: &str = "keys in keyring";
+
+/// The key id a profile keeps in the OS keyring, read from its marker.
+fn keyring_key(doc: &Doc, profile: &str) -> Option<String> {
+    credfile::in_keyring(doc, std::path::Path::new(""), profile)
+        .ok()
+        .flatten()
 }
 
 pub fn config_entries(conf: &ini::Ini) -> Vec<Entry> {
@@ -81,15 +93,24 @@ pub fn config_entries(conf: &ini::Ini) -> Vec<Entry> {
         .collect()
 }
 
-/// Cached MFA sessions, named after the credentials profile whose key obtained them.
+fn session_entry(profile: String, session: &cache::Session) -> Entry {
+    Entry {
+        profile,
+        source: "cache",
+        kind: "cached MFA session",
+        key_id: Some(mask(&session.creds.keys.access_key_id)),
+        role_arn: None,
+        expiration: Some(session.creds.expiration),
+    }
+}
+
+/// Cached MFA sessions, named after the credentials profile whose key obtained them: the
+/// files of the cache folder, and the keyring's for the identities whose keys are there.
 fn cache_entries(doc: Option<&Doc>) -> Vec<Entry> {
-    let Some(dir) = cache::dir() else {
-        return Vec::new();
-    };
-    let Ok(files) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
+    let files = cache::dir().and_then(|d| std::fs::read_dir(d).ok());
     let mut entries: Vec<Entry> = files
+        .into_iter()
+        .flatten()
         .flatten()
         .filter_map(|f| {
             let name = f.file_name().to_string_lossy().into_owned();
@@ -99,16 +120,16 @@ fn cache_entries(doc: Option<&Doc>) -> Vec<Entry> {
                 d.sections()
                     .find(|s| d.get(s, "aws_access_key_id") == Some(identity_key.as_str()))
             });
-            Some(Entry {
-                profile: owner.map_or_else(|| mask(&identity_key), str::to_string),
-                source: "cache",
-                kind: "cached MFA session",
-                key_id: Some(mask(&session.creds.keys.access_key_id)),
-                role_arn: None,
-                expiration: Some(session.creds.expiration),
-            })
+            let profile = owner.map_or_else(|| mask(&identity_key), str::to_string);
+            Some(session_entry(profile, &session))
         })
         .collect();
+    for profile in doc.iter().flat_map(|d| d.sections()) {
+        let key = doc.and_then(|d| keyring_key(d, profile));
+        if let Some(session) = key.and_then(|k| cache::read_in_keyring(&k)) {
+            entries.push(session_entry(profile.to_string(), &session));
+        }
+    }
     entries.sort_by(|a, b| a.profile.cmp(&b.profile));
     entries
 }

@@ -2,12 +2,13 @@
 //! and `credential-process` call while it lives, so one MFA code lasts the whole session.
 //! Files are 0600 in a 0700 `awsmfa` folder under the user's cache directory, written
 //! atomically under the same lock as every other file; a folder or file there that awsmfa did
-//! not make is not trusted (`private`).
+//! not make is not trusted (`private`). The session of an identity whose keys are in the OS
+//! keyring is kept in the keyring instead (`keyring::holds`), in the same text.
 
 use crate::aws::{Keys, TempCreds};
 use crate::error::Result;
 use crate::files::ini::Doc;
-use crate::files::{atomic, private};
+use crate::files::{atomic, keyring, private};
 use crate::timefmt;
 use std::path::PathBuf;
 
@@ -105,7 +106,15 @@ fn parse(text: &str) -> Option<Session> {
 
 /// The cached session of this identity, alive or not.
 pub fn read(identity_key: &str) -> Option<Session> {
+    if keyring::holds(identity_key) {
+        return parse(&keyring::session(identity_key)?);
+    }
     parse(&private::read(&location()?, &name(identity_key))?)
+}
+
+/// The cached session of an identity whose keys are in the keyring, alive or not.
+pub fn read_in_keyring(identity_key: &str) -> Option<Session> {
+    parse(&keyring::session(identity_key)?)
 }
 
 /// The live session of this identity; `serial`, when given, must be the one it was made with.
@@ -118,6 +127,9 @@ pub fn load(identity_key: &str, serial: Option<&str>) -> Option<Session> {
 
 pub fn save(identity_key: &str, session: &Session) -> Result<()> {
     let text = render(session)?;
+    if keyring::holds(identity_key) {
+        return keyring::store_session(identity_key, &text);
+    }
     let Some(dir) = location() else {
         return Ok(());
     };
@@ -126,13 +138,41 @@ pub fn save(identity_key: &str, session: &Session) -> Result<()> {
 
 /// Moves a cached session to a rotated identity's new key id; nothing cached, nothing moved.
 pub fn rekey(old: &str, new: &str) {
+    if keyring::holds(new) {
+        if let Some(text) = keyring::session(old)
+            && keyring::store_session(new, &text).is_ok()
+        {
+            let _ = keyring::delete_session(old);
+        }
+        return;
+    }
     if let Some(dir) = dir() {
         let _ = std::fs::rename(dir.join(name(old)), dir.join(name(new)));
     }
 }
 
+/// Moves the cached session of `identity_key` between its file and the keyring, to where
+/// `keyring::holds` now says it belongs; best-effort, as a session is only a convenience.
+pub fn relocate(identity_key: &str) {
+    let Some(dir) = dir() else { return };
+    let file = dir.join(name(identity_key));
+    if keyring::holds(identity_key) {
+        let text = private::read(&dir, &name(identity_key));
+        if text.is_some_and(|t| keyring::store_session(identity_key, &t).is_ok()) {
+            let _ = std::fs::remove_file(file);
+        }
+    } else if let Some(session) = keyring::session(identity_key).as_deref().and_then(parse)
+        && save(identity_key, &session).is_ok()
+    {
+        let _ = keyring::delete_session(identity_key);
+    }
+}
+
 /// Deletes the cached session of one identity, or of all; returns how many were deleted.
 pub fn forget(identity_key: Option<&str>) -> Result<usize> {
+    if let Some(key) = identity_key.filter(|k| keyring::holds(k)) {
+        return Ok(usize::from(keyring::delete_session(key)?));
+    }
     let Some(dir) = dir() else { return Ok(0) };
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Ok(0);

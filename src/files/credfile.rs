@@ -4,8 +4,8 @@
 use crate::aws::endpoint::Configured;
 use crate::aws::{Keys, TempCreds};
 use crate::error::{Error, Result};
-use crate::files::atomic;
 use crate::files::ini::{self, Doc};
+use crate::files::{atomic, keyring};
 use crate::timefmt;
 use std::fs;
 use std::io::ErrorKind;
@@ -48,7 +48,7 @@ pub fn read(path: &Path) -> Result<String> {
 
 /// The keys awsmfa owns in a target profile: replaced together, so no stale token survives,
 /// and never copied from the identity. `awsmfa_expiration` is what awsmfa 0.2 wrote; scripts
-/// made for it still read it.
+/// made for it still read it. The identity's keyring marker (`MARKER`) is its own.
 pub const OWNED_KEYS: &[&str] = &[
     "aws_access_key_id",
     "aws_secret_access_key",
@@ -56,6 +56,7 @@ pub const OWNED_KEYS: &[&str] = &[
     "aws_security_token",
     "expiration",
     "awsmfa_expiration",
+    MARKER,
 ];
 
 pub fn parse<'a>(path: &Path, text: &'a str) -> Result<Doc<'a>> {
@@ -99,6 +100,14 @@ pub fn identity_keys(doc: &Doc, path: &Path, profile: &str) -> Result<Keys> {
         )));
     }
     match (get("aws_access_key_id"), get("aws_secret_access_key")) {
+        (None, None) if get(MARKER).is_some() => {
+            let id = in_keyring(doc, path, profile)?.unwrap_or_default();
+            Ok(Keys {
+                secret_access_key: keyring::secret(profile, &id)?,
+                access_key_id: id,
+                session_token: None,
+            })
+        }
         (Some(id), Some(secret)) => Ok(Keys {
             access_key_id: id.to_string(),
             secret_access_key: secret.to_string(),
@@ -109,6 +118,83 @@ pub fn identity_keys(doc: &Doc, path: &Path, profile: &str) -> Result<Keys> {
             path.display()
         ))),
     }
+}
+
+/// The line that replaces an identity's keys in the file once they are in the OS keyring:
+/// `awsmfa_keys = keyring AKIA…`. Not secret, ignored by botocore, and it tells a reader where
+/// the keys went.
+pub const MARKER: &str = "awsmfa_keys";
+const IN_KEYRING: &str = "keyring";
+
+/// The access key id whose keys `profile` keeps in the OS keyring: `None` when its keys are in
+/// the file (keys there win over a marker), an error for a marker awsmfa did not write.
+pub fn in_keyring(doc: &Doc, path: &Path, profile: &str) -> Result<Option<String>> {
+    let has = |k: &str| doc.get(profile, k).is_some_and(|v| !v.is_empty());
+    let Some(marker) = doc
+        .get(profile, MARKER)
+        .filter(|_| !has("aws_access_key_id"))
+    else {
+        return Ok(None);
+    };
+    match marker.split_once(' ') {
+        Some((IN_KEYRING, id)) if is_key_id(id.trim()) => Ok(Some(id.trim().to_string())),
+        _ => Err(Error::runtime(format!(
+            "{MARKER} of [{profile}] in {} is not `{IN_KEYRING} ACCESS_KEY_ID` as awsmfa writes \
+             it; fix that line, or put the keys back with `aws configure --profile {profile}`",
+            path.display()
+        ))),
+    }
+}
+
+/// An access key id as AWS makes them: 16 to 128 letters and digits.
+fn is_key_id(id: &str) -> bool {
+    (16..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn marker(key_id: &str) -> String {
+    format!("{IN_KEYRING} {key_id}")
+}
+
+/// Replaces `keys`, which must still be `profile`'s in the file when the lock is held, by the
+/// marker: the keys are in the keyring now.
+pub fn keys_to_marker(path: &Path, profile: &str, keys: &Keys) -> Result<()> {
+    let value = marker(&keys.access_key_id);
+    let remove = ["aws_access_key_id", "aws_secret_access_key", MARKER];
+    atomic::update(path, |text| {
+        let doc = parse(path, text)?;
+        let same = doc.get(profile, "aws_access_key_id") == Some(keys.access_key_id.as_str())
+            && doc.get(profile, "aws_secret_access_key") == Some(keys.secret_access_key.as_str());
+        if !same {
+            return Err(Error::runtime(format!(
+                "the keys of [{profile}] in {} changed while awsmfa was storing them; run again",
+                path.display()
+            )));
+        }
+        Ok(doc.upsert(profile, &remove, &[(MARKER, value.as_str())]))
+    })
+}
+
+/// Points `profile`'s marker at the key id `new` (a rotated key, stored in the keyring).
+pub fn set_marker(path: &Path, profile: &str, new: &str) -> Result<()> {
+    let value = marker(new);
+    atomic::update(path, |text| {
+        Ok(parse(path, text)?.upsert(profile, &[MARKER], &[(MARKER, value.as_str())]))
+    })
+}
+
+/// Drops `profile`'s marker, writing `keys` (when given) back in its place.
+pub fn marker_to_keys(path: &Path, profile: &str, keys: Option<&Keys>) -> Result<()> {
+    let set: Vec<(&str, &str)> = keys.map_or_else(Vec::new, |k| {
+        vec![
+            ("aws_access_key_id", k.access_key_id.as_str()),
+            ("aws_secret_access_key", k.secret_access_key.as_str()),
+        ]
+    });
+    check_values(profile, &set)?;
+    let remove = [MARKER, "aws_access_key_id", "aws_secret_access_key"];
+    atomic::update(path, |text| {
+        Ok(parse(path, text)?.upsert(profile, &remove, &set))
+    })
 }
 
 /// Writes temporary credentials into `profile`, keeping the profile's other keys and adding
@@ -228,5 +314,28 @@ mod tests {
             region(env(Some("d"), Some("e")), Some("a"), None),
             r("d", false)
         );
+    }
+
+    #[test]
+    fn the_keyring_marker_names_a_key_id_and_yields_to_keys_in_the_file() {
+        let doc = Doc::parse(
+            "[a]\nawsmfa_keys = keyring AKIAIOSFODNN7EXAMPLE\n\
+             [b]\naws_access_key_id = AKIAB\nawsmfa_keys = keyring AKIAIOSFODNN7EXAMPLE\n\
+             [c]\nawsmfa_keys = keyring ../../x\n[d]\nawsmfa_keys = vault AKIAIOSFODNN7EXAMPLE\n\
+             [e]\nregion = x\n",
+        )
+        .unwrap();
+        let p = Path::new("creds");
+        let id = |s: &str| in_keyring(&doc, p, s);
+        assert_eq!(id("a").unwrap().as_deref(), Some("AKIAIOSFODNN7EXAMPLE"));
+        assert_eq!(id("b").unwrap(), None);
+        assert!(
+            id("c")
+                .unwrap_err()
+                .msg
+                .contains("awsmfa_keys of [c] in creds")
+        );
+        assert!(id("d").is_err());
+        assert_eq!(id("e").unwrap(), None);
     }
 }

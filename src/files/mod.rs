@@ -9,5 +9,6 @@ pub mod config;
 pub mod credfile;
 pub mod history;
 pub mod ini;
+pub mod keyring;
 pub mod lastcode;
 pub mod private;

@@ -47,6 +47,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "exec",
     "console",
     "status",
+    "keys",
     "policies",
     "completions",
     "help",
