@@ -11,6 +11,7 @@ mod mfa_process;
 mod renewal;
 mod rotation;
 mod segment;
+mod server;
 mod settings;
 mod shell;
 mod supervise;

@@ -32,6 +32,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "credential-process",
     "exec",
     "console",
+    "serve",
     "status",
     "policies",
     "completions",
