@@ -18,6 +18,7 @@ use provider::{Provider, Renew};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
+use std::sync::mpsc::{self, TrySendError};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -43,6 +44,9 @@ pub const SHADOWING: &[&str] = &[
 const TIMEOUT: Duration = Duration::from_secs(10);
 /// Connections served at once; more wait in the listen queue.
 const MAX_CONNECTIONS: usize = 1024;
+/// How long a thread that has served a connection waits for another before it ends. A thread
+/// that waits is woken at once where a new one may wait for a busy CPU.
+const IDLE_THREAD: Duration = Duration::from_secs(60);
 
 /// Where the server listens and the token it wants.
 pub struct Endpoint {
@@ -177,7 +181,11 @@ struct Server<S> {
 }
 
 impl<S: Renew + 'static> Server<S> {
+    /// Hands each connection to a thread that has finished its last one, else to a new one.
     fn accept(self: Arc<Self>, listener: &TcpListener) {
+        // A rendezvous: a send succeeds only while an idle thread waits to receive.
+        let (idle, waiting) = mpsc::sync_channel::<TcpStream>(0);
+        let waiting = Arc::new(Mutex::new(waiting));
         loop {
             let stream = match listener.accept() {
                 Ok((stream, _)) => stream,
@@ -188,13 +196,31 @@ impl<S: Renew + 'static> Server<S> {
                 }
             };
             self.slots.take();
-            let server = self.clone();
-            let started = std::thread::Builder::new().spawn(move || {
-                server.connection(stream);
-                server.slots.free();
-            });
-            if started.is_err() {
+            let Err(TrySendError::Full(stream)) = idle.try_send(stream) else {
+                continue;
+            };
+            let (server, waiting) = (self.clone(), waiting.clone());
+            if std::thread::Builder::new()
+                .spawn(move || server.work(stream, &waiting))
+                .is_err()
+            {
                 self.slots.free();
+            }
+        }
+    }
+
+    /// Serves connections until none has come for a while.
+    fn work(&self, mut stream: TcpStream, waiting: &Mutex<mpsc::Receiver<TcpStream>>) {
+        loop {
+            self.connection(stream);
+            self.slots.free();
+            let next = waiting
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .recv_timeout(IDLE_THREAD);
+            match next {
+                Ok(next) => stream = next,
+                Err(_) => return,
             }
         }
     }
