@@ -52,6 +52,9 @@ _awsmfa() {
             awsmfa,rotate)
                 cmd="awsmfa__subcmd__rotate"
                 ;;
+            awsmfa,serve)
+                cmd="awsmfa__subcmd__serve"
+                ;;
             awsmfa,status)
                 cmd="awsmfa__subcmd__status"
                 ;;
@@ -90,6 +93,9 @@ _awsmfa() {
                 ;;
             awsmfa__subcmd__help,rotate)
                 cmd="awsmfa__subcmd__help__subcmd__rotate"
+                ;;
+            awsmfa__subcmd__help,serve)
+                cmd="awsmfa__subcmd__help__subcmd__serve"
                 ;;
             awsmfa__subcmd__help,status)
                 cmd="awsmfa__subcmd__help__subcmd__status"
@@ -134,7 +140,7 @@ _awsmfa() {
 
     case "${cmd}" in
         awsmfa)
-            opts="-d -i -c -t -h -V --profile --aws-credentials --duration --identity-profile --serial-number --role-session-name --token-code --mfa-process --no-cache --target-profile --rotate-identity-keys --env --shell --help --version init prompt refresh forget rotate credential-process exec console status keys policies completions help"
+            opts="-d -i -c -t -h -V --profile --aws-credentials --duration --identity-profile --serial-number --role-session-name --token-code --mfa-process --no-cache --target-profile --rotate-identity-keys --env --shell --help --version init prompt refresh forget rotate credential-process exec console serve status keys policies completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -342,7 +348,7 @@ _awsmfa() {
             return 0
             ;;
         awsmfa__subcmd__exec)
-            opts="-d -i -c -h --profile --aws-credentials --duration --identity-profile --serial-number --role-session-name --token-code --mfa-process --no-cache --help"
+            opts="-d -i -c -h --profile --aws-credentials --duration --identity-profile --serial-number --role-session-name --token-code --mfa-process --no-cache --server --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -426,7 +432,7 @@ _awsmfa() {
             return 0
             ;;
         awsmfa__subcmd__help)
-            opts="init prompt refresh forget rotate credential-process exec console status keys policies completions help"
+            opts="init prompt refresh forget rotate credential-process exec console serve status keys policies completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -636,6 +642,20 @@ _awsmfa() {
             return 0
             ;;
         awsmfa__subcmd__help__subcmd__rotate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__help__subcmd__serve)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -966,6 +986,72 @@ _awsmfa() {
                     ;;
                 --mfa-process)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        awsmfa__subcmd__serve)
+            opts="-d -i -c -h --profile --aws-credentials --duration --identity-profile --serial-number --role-session-name --token-code --mfa-process --no-cache --port --shell --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --aws-credentials)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --duration)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -d)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --identity-profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --serial-number)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --role-session-name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --token-code)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --mfa-process)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --shell)
+                    COMPREPLY=($(compgen -W "bash zsh fish nu sh" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -158,6 +158,8 @@ pub enum Command {
     Exec(ExecArgs),
     #[command(about = CONSOLE_ABOUT, long_about = CONSOLE_LONG)]
     Console(ConsoleArgs),
+    /// Serve credentials on 127.0.0.1 to IDEs, notebooks and containers until interrupted
+    Serve(ServeArgs),
     /// Show every profile, its kind, key id (masked) and time left, and the cached MFA sessions
     Status(StatusArgs),
     /// Keep the identity's long-lived keys in the OS keyring: import, export, forget
@@ -235,6 +237,11 @@ pub struct ExecArgs {
     #[command(flatten)]
     pub creds: CredentialArgs,
 
+    /// Serve the credentials to CMD from a local server that renews them while it runs,
+    /// instead of fixed keys in its environment
+    #[arg(long)]
+    pub server: bool,
+
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "CMD")]
     pub command: Vec<std::ffi::OsString>,
@@ -265,6 +272,28 @@ pub struct ConsoleArgs {
     /// Print the sign-in URL instead of opening it; anyone who has the URL is signed in as the role
     #[arg(long)]
     pub print: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(
+    long_about = "Serve credentials on 127.0.0.1 to IDEs, notebooks and containers until \
+        interrupted.\n\n\
+        Prints the variables that point AWS SDKs and the aws CLI at the server (the container-\
+        credentials protocol, with a random token), then answers with the credentials asked \
+        for, renewed as they near expiry (AWSMFA_REFRESH_WINDOW). A new MFA code is asked for \
+        once, when the MFA session ends."
+)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+
+    /// Port to listen on [default: a free one]
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<u16>,
+
+    /// Syntax of the variables printed: fish, or POSIX for bash, zsh and sh [default: sh, whatever $SHELL is]
+    #[arg(long, value_enum, value_name = "SHELL")]
+    pub shell: Option<Shell>,
 }
 
 #[derive(Args, Debug)]

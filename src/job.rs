@@ -183,6 +183,28 @@ impl CredentialJob {
         self.new_session(duration)
     }
 
+    /// Lets go of the MFA session in hand once it is as good as over (the cache's margin), so
+    /// that the next renewal reads the cache again (another run may have renewed it) or asks
+    /// for a code. For jobs that live for hours: the credential server.
+    pub fn release_ending_session(&mut self) {
+        if self
+            .session
+            .as_ref()
+            .is_some_and(|s| timefmt::remaining(s.expiration) <= cache::MARGIN)
+        {
+            self.session = None;
+        }
+    }
+
+    /// A code given up front (`-c`) is good for one session: once spent, later sessions ask
+    /// as a run without it would (`mfa_process`, the terminal). For jobs that live for hours.
+    pub fn spend_given_code(&mut self) {
+        if let CodeSource::Given(Code::Digits(_)) = self.codes {
+            self.settings.code = None;
+            self.codes = CodeSource::new(None, self.settings.mfa_process.clone());
+        }
+    }
+
     /// The credentials asked for: the MFA session itself, or the last role of the chain.
     pub fn credentials(&mut self) -> Result<TempCreds> {
         let roles = self.settings.roles.clone();

@@ -13,6 +13,7 @@ mod mfa_process;
 mod renewal;
 mod rotation;
 mod segment;
+mod server;
 mod settings;
 mod shell;
 mod supervise;

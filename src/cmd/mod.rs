@@ -12,6 +12,7 @@ pub mod policies;
 pub mod prompt;
 pub mod refresh;
 pub mod rotate;
+pub mod serve;
 pub mod status;
 
 use crate::cli::{Cli, Command};
@@ -28,6 +29,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Some(Command::CredentialProcess(args)) => credential_process::run(args),
         Some(Command::Exec(args)) => exec::run(args),
         Some(Command::Console(args)) => console::run(args),
+        Some(Command::Serve(args)) => serve::run(args),
         Some(Command::Status(args)) => status::run(args),
         Some(Command::Keys(cmd)) => keys::run(cmd),
         Some(Command::Policies) => policies::run(),

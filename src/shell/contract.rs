@@ -46,6 +46,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "credential-process",
     "exec",
     "console",
+    "serve",
     "status",
     "keys",
     "policies",

@@ -581,6 +581,15 @@ impl Fake {
             .collect()
     }
 
+    /// The access key ids the requests with this action were signed with, in order.
+    pub fn key_ids(&self, action: &str) -> Vec<String> {
+        let log = self.log.lock().unwrap();
+        log.iter()
+            .filter(|r| r.action() == action)
+            .map(|r| r.key_id().to_string())
+            .collect()
+    }
+
     /// The region each request was signed for (its SigV4 credential scope), in order.
     pub fn regions(&self) -> Vec<String> {
         let log = self.log.lock().unwrap();

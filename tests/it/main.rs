@@ -13,5 +13,6 @@ mod policies;
 mod profiles;
 mod roles;
 mod rotate;
+mod server;
 mod sessions;
 mod shell;

@@ -1,0 +1,324 @@
+//! The local credential server of `exec --server` and `serve`: the container-credentials
+//! protocol every AWS SDK and the aws CLI read (`AWS_CONTAINER_CREDENTIALS_FULL_URI`), on
+//! 127.0.0.1 only. A request must carry the run's random token as its `Authorization` header;
+//! the answer is the job's current credentials, renewed as they near their end
+//! (`provider`). A thread per connection, each bounded in time and size.
+
+mod http;
+mod provider;
+pub mod signals;
+
+use crate::aws::TempCreds;
+use crate::error::{Error, Result};
+use crate::job::CredentialJob;
+use crate::shell::contract;
+use crate::timefmt;
+use http::Request;
+use provider::{Provider, Renew};
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
+use std::os::fd::AsRawFd;
+use std::sync::mpsc::{self, TrySendError};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// Variables that would make an SDK take other credentials than the server's: keys, profiles,
+/// other container endpoints, and the awsmfa shell state that renews keys into a shell.
+pub const SHADOWING: &[&str] = &[
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWSMFA_EXPIRATION",
+    "AWSMFA_EXPIRATION_STAMP",
+    "AWSMFA_SOURCE",
+];
+
+/// How long a request may take to arrive, and an idle connection may stay open.
+const TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections served at once; more wait in the listen queue.
+const MAX_CONNECTIONS: usize = 1024;
+/// How long a thread that has served a connection waits for another before it ends. A thread
+/// that waits is woken at once where a new one may wait for a busy CPU.
+const IDLE_THREAD: Duration = Duration::from_secs(60);
+
+/// Where the server listens and the token it wants.
+pub struct Endpoint {
+    pub url: String,
+    pub token: String,
+}
+
+impl Endpoint {
+    /// What points an SDK at the server. The SDKs read a `[default]` profile in the
+    /// credentials file before the container endpoint, so that file is made empty for them.
+    pub fn vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", self.url.clone()),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", self.token.clone()),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_string()),
+        ]
+    }
+}
+
+/// The job's first credentials, obtained before anything listens (so that a missing code fails
+/// at once), and what renews them afterwards.
+pub fn prepare(mut job: CredentialJob) -> Result<Provider<CredentialJob>> {
+    let first = job.credentials()?;
+    job.spend_given_code();
+    let window = contract::env_seconds("AWSMFA_REFRESH_WINDOW", contract::REFRESH_WINDOW);
+    Ok(Provider::new(job, first, window))
+}
+
+/// Listens on 127.0.0.1:`port` (0: a free port) and serves from threads of its own until the
+/// process ends.
+pub fn listen<S: Renew + 'static>(provider: Provider<S>, port: u16) -> Result<Endpoint> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port)).map_err(|e| {
+        Error::runtime(format!(
+            "cannot listen on 127.0.0.1:{port}: {e}; pick another --port, or none for a free one"
+        ))
+    })?;
+    // std listens with a backlog of 128: in a burst of more connections the rest would wait
+    // for the client's SYN to be sent again, a second and more later.
+    // SAFETY: listen(2) again on our own listening socket only changes its backlog.
+    unsafe { libc::listen(listener.as_raw_fd(), MAX_CONNECTIONS as libc::c_int) };
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::runtime(format!("cannot read the server's address: {e}")))?;
+    let token = token()?;
+    let server = Arc::new(Server {
+        provider,
+        token: token.clone(),
+        slots: Slots::default(),
+    });
+    std::thread::Builder::new()
+        .name("accept".into())
+        .spawn(move || server.accept(&listener))
+        .map_err(|e| Error::runtime(format!("cannot start the server: {e}")))?;
+    Ok(Endpoint {
+        url: format!("http://{addr}/"),
+        token,
+    })
+}
+
+/// 256 random bits, hex-encoded.
+fn token() -> Result<String> {
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| Error::runtime(format!("cannot read /dev/urandom for a token: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Equality in time that does not depend on where the values differ.
+fn same(given: &[u8], token: &[u8]) -> bool {
+    let diff = given
+        .iter()
+        .zip(token)
+        .fold(0u8, |acc, (a, b)| std::hint::black_box(acc | (a ^ b)));
+    given.len() == token.len() && diff == 0
+}
+
+/// The answer to a request with the right token: the protocol's JSON document.
+fn document(creds: &TempCreds) -> String {
+    serde_json::json!({
+        "AccessKeyId": creds.keys.access_key_id,
+        "SecretAccessKey": creds.keys.secret_access_key,
+        "Token": creds.keys.session_token.as_deref().unwrap_or_default(),
+        "Expiration": timefmt::rfc3339(creds.expiration),
+    })
+    .to_string()
+}
+
+/// Writes the last answer and closes. What the client still sends (a body, the rest of an
+/// oversized head) is read first, briefly: closing with unread input would reset the
+/// connection, and the client could lose the answer.
+fn close_after(mut stream: TcpStream, answer: &[u8]) {
+    if stream.write_all(answer).is_ok() && stream.shutdown(Shutdown::Write).is_ok() {
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+        let _ = std::io::copy(&mut stream.take(64 * 1024), &mut std::io::sink());
+    }
+}
+
+fn refusal(code: &str, message: &str) -> String {
+    serde_json::json!({"Code": code, "Message": message}).to_string()
+}
+
+/// A count of the connections being served, waited on when all are taken.
+#[derive(Default)]
+struct Slots {
+    taken: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl Slots {
+    fn take(&self) {
+        let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
+        while *taken >= MAX_CONNECTIONS {
+            taken = self
+                .freed
+                .wait(taken)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        *taken += 1;
+    }
+
+    fn free(&self) {
+        *self.taken.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
+        self.freed.notify_one();
+    }
+}
+
+struct Server<S> {
+    provider: Provider<S>,
+    token: String,
+    slots: Slots,
+}
+
+impl<S: Renew + 'static> Server<S> {
+    /// Hands each connection to a thread that has finished its last one, else to a new one.
+    fn accept(self: Arc<Self>, listener: &TcpListener) {
+        // A rendezvous: a send succeeds only while an idle thread waits to receive.
+        let (idle, waiting) = mpsc::sync_channel::<TcpStream>(0);
+        let waiting = Arc::new(Mutex::new(waiting));
+        loop {
+            let stream = match listener.accept() {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, most likely: let connections finish.
+                Err(_) => {
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+            };
+            self.slots.take();
+            let Err(TrySendError::Full(stream)) = idle.try_send(stream) else {
+                continue;
+            };
+            let (server, waiting) = (self.clone(), waiting.clone());
+            if std::thread::Builder::new()
+                .spawn(move || server.work(stream, &waiting))
+                .is_err()
+            {
+                self.slots.free();
+            }
+        }
+    }
+
+    /// Serves connections until none has come for a while.
+    fn work(&self, mut stream: TcpStream, waiting: &Mutex<mpsc::Receiver<TcpStream>>) {
+        loop {
+            self.connection(stream);
+            self.slots.free();
+            let next = waiting
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .recv_timeout(IDLE_THREAD);
+            match next {
+                Ok(next) => stream = next,
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Requests on one connection, in turn, until the client or a timeout ends it.
+    fn connection(&self, mut stream: TcpStream) {
+        let _ = stream.set_nodelay(true);
+        let _ = stream.set_write_timeout(Some(TIMEOUT));
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 2048];
+        loop {
+            let deadline = Instant::now() + TIMEOUT;
+            let end = loop {
+                match http::head_end(&buf) {
+                    Some(end) if end <= http::MAX_HEAD => break end,
+                    None if buf.len() <= http::MAX_HEAD => {}
+                    _ => return close_after(stream, &http::response(431, "", false)),
+                }
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+                    return;
+                }
+                match stream.read(&mut chunk) {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                }
+            };
+            let (status, body, keep_alive) = match http::parse(&buf[..end]) {
+                Ok(request) => {
+                    let (status, body) = self.answer(&request);
+                    (status, body, request.keep_alive)
+                }
+                Err(status) => (status, String::new(), false),
+            };
+            let answer = http::response(status, &body, keep_alive);
+            if !keep_alive {
+                return close_after(stream, &answer);
+            }
+            if stream.write_all(&answer).is_err() {
+                return;
+            }
+            buf.drain(..end);
+        }
+    }
+
+    fn answer(&self, request: &Request) -> (u16, String) {
+        match request.authorization {
+            None => return (401, refusal("Unauthorized", "no Authorization header")),
+            Some(given) if !same(given, self.token.as_bytes()) => {
+                return (403, refusal("Forbidden", "wrong Authorization token"));
+            }
+            Some(_) => {}
+        }
+        if request.method != "GET" {
+            return (405, refusal("MethodNotAllowed", "only GET is served"));
+        }
+        if request.target != "/" {
+            return (404, refusal("NotFound", "the credentials are at /"));
+        }
+        match self.provider.get() {
+            Ok(creds) => (200, document(&creds)),
+            Err(msg) => (500, refusal("CredentialsUnavailable", &msg)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aws::Keys;
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(same(b"abc", b"abc"));
+        for other in [&b"abd"[..], b"ab", b"abcd", b"", b"ABC"] {
+            assert!(!same(other, b"abc"), "{other:?}");
+        }
+        let (a, b) = (token().unwrap(), token().unwrap());
+        assert_eq!(a.len(), 64);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn the_protocol_document() {
+        let creds = TempCreds {
+            keys: Keys {
+                access_key_id: "ASIA1".into(),
+                secret_access_key: "s\"e".into(),
+                session_token: Some("t".into()),
+            },
+            expiration: 1_795_843_871,
+        };
+        let doc: serde_json::Value = serde_json::from_str(&document(&creds)).unwrap();
+        assert_eq!(
+            doc,
+            serde_json::json!({"AccessKeyId": "ASIA1", "SecretAccessKey": "s\"e", "Token": "t",
+                "Expiration": "2026-11-28T05:31:11Z"})
+        );
+    }
+}
