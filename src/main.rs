@@ -1,22 +1,12 @@
 mod aws;
 mod cli;
 mod cmd;
-mod code;
-mod complete;
-mod dialog;
 mod error;
 mod files;
 mod job;
-#[cfg(test)]
-mod man;
-mod mfa_process;
-mod renewal;
-mod rotation;
-mod segment;
+mod mfa;
 mod server;
-mod settings;
 mod shell;
-mod supervise;
 mod timefmt;
 mod ui;
 

@@ -1,5 +1,6 @@
 //! AWS: the credentials awsmfa handles, and the client that makes its STS and IAM calls.
 
+pub mod arn;
 mod client;
 mod describe;
 pub mod endpoint;

@@ -4,7 +4,7 @@
 use crate::cli::ForgetArgs;
 use crate::error::Result;
 use crate::files::{cache, credfile, keyring};
-use crate::settings;
+use crate::job::settings;
 use crate::ui;
 
 /// The sessions cached in the OS keyring, of the identities whose keys are there: the keyring

@@ -5,10 +5,11 @@ use crate::cli::GetArgs;
 use crate::error::{Error, Result};
 use crate::files::{credfile, history, ini};
 use crate::job::CredentialJob;
-use crate::renewal;
+use crate::mfa::code;
 use crate::shell::Shell;
 use crate::shell::exports::{self, Labels};
-use crate::{code, timefmt, ui};
+use crate::shell::renewal;
+use crate::{timefmt, ui};
 
 /// A name a `[section]` line holds and botocore gives back unchanged, checked before any
 /// request.

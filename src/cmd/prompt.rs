@@ -5,7 +5,7 @@ use crate::cli::PromptArgs;
 use crate::error::Result;
 use crate::files::credfile;
 use crate::files::ini::Doc;
-use crate::segment::{self, Style};
+use crate::shell::segment::{self, Style};
 use crate::{timefmt, ui};
 
 /// The expiry of the credentials in use: AWS_CREDENTIAL_EXPIRATION, else the target profile's
@@ -20,7 +20,7 @@ fn expiration(args: &PromptArgs) -> Option<i64> {
     let path = args
         .aws_credentials
         .clone()
-        .unwrap_or_else(crate::settings::default_credentials);
+        .unwrap_or_else(crate::job::settings::default_credentials);
     let text = credfile::read(&path).ok()?;
     let doc = Doc::parse(&text).ok()?;
     timefmt::parse_rfc3339(doc.get(&args.target.name, "expiration")?)

@@ -6,7 +6,7 @@ use crate::cli::RefreshArgs;
 use crate::cmd::get;
 use crate::error::{Error, Result};
 use crate::job::CredentialJob;
-use crate::renewal;
+use crate::shell::renewal;
 use std::time::Duration;
 
 pub fn run(args: &RefreshArgs) -> Result<()> {

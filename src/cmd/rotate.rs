@@ -2,10 +2,10 @@
 //! key. `--profile` names the identity and its MFA settings; a role has no part.
 
 use crate::cli::CredentialArgs;
-use crate::code::CodeSource;
 use crate::error::Result;
 use crate::job::CredentialJob;
-use crate::settings::Settings;
+use crate::job::settings::Settings;
+use crate::mfa::source::CodeSource;
 
 pub fn run(args: &CredentialArgs) -> Result<()> {
     let settings = Settings::resolve_identity(args)?;

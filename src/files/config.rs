@@ -7,7 +7,7 @@
 use crate::aws::endpoint::{Configured, Site};
 use crate::error::{Error, Result};
 use crate::files::ini::Doc;
-use crate::mfa_process::{MfaProcess, Origin};
+use crate::mfa::process::{MfaProcess, Origin};
 use ini::{Ini, ParseOption};
 use std::io::ErrorKind;
 use std::path::PathBuf;
@@ -153,7 +153,10 @@ pub fn resolve(conf: &Doc, name: &str) -> Result<Profile> {
         profile.mfa_process = profile.mfa_process.take().or_else(|| {
             Some(MfaProcess {
                 cmd: get(props, "mfa_process")?,
-                origin: Origin::Profile(current.clone()),
+                origin: Origin::Profile {
+                    profile: current.clone(),
+                    file: path(),
+                },
             })
         });
         profile.region = profile.region.take().or_else(|| get(props, "region"));
@@ -240,7 +243,10 @@ mfa_process = ykman oath accounts code --single aws
             p.mfa_process,
             Some(MfaProcess {
                 cmd: "ykman oath accounts code --single aws".into(),
-                origin: Origin::Profile("top".into())
+                origin: Origin::Profile {
+                    profile: "top".into(),
+                    file: path(),
+                }
             })
         );
         assert_eq!(p.region.as_deref(), Some("eu-west-1"));

@@ -1,9 +1,9 @@
 //! The roles this user assumed before, for completion: one ARN a line, most recent last, in a
 //! 0600 file in the 0700 folder `awsmfa` under the user's data directory (`private`).
 
+use crate::aws::arn::check_role_arn;
 use crate::error::Result;
 use crate::files::private;
-use crate::settings::check_role_arn;
 use std::path::PathBuf;
 
 const KEEP: usize = 50;

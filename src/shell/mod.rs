@@ -5,6 +5,8 @@ pub mod contract;
 pub mod exports;
 pub mod init;
 pub mod quote;
+pub mod renewal;
+pub mod segment;
 pub mod stamp;
 
 use clap::ValueEnum;

@@ -2,11 +2,12 @@
 //! defaults, ranges and formats are checked here, before the credentials file is read or any
 //! request is sent.
 
+use crate::aws::arn::check_role_arn;
 use crate::cli::CredentialArgs;
-use crate::code::{self, Code};
 use crate::error::{Error, Result};
 use crate::files::config::{self, Role};
-use crate::mfa_process::MfaProcess;
+use crate::mfa::code::{self, Code};
+use crate::mfa::process::MfaProcess;
 use crate::timefmt;
 use std::path::PathBuf;
 
@@ -46,45 +47,6 @@ pub fn default_credentials() -> PathBuf {
         .unwrap_or_default()
         .join(".aws")
         .join("credentials")
-}
-
-/// `arn:<partition>:iam::<12 digits>:role/<path/>name`.
-pub fn check_role_arn(arn: &str) -> Result<()> {
-    let bad = || {
-        Error::usage(format!(
-            "{arn:?} is not a role ARN; expected arn:aws:iam::123456789012:role/NAME"
-        ))
-    };
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return Err(bad());
-    };
-    let name = resource.strip_prefix("role/").ok_or_else(bad)?;
-    let name_ok = |s: &str| {
-        !s.is_empty()
-            && !s.starts_with('/')
-            && !s.ends_with('/')
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c))
-    };
-    if partition.is_empty()
-        || !partition
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c == '-')
-        || account.len() != 12
-        || !account.bytes().all(|b| b.is_ascii_digit())
-        || !name_ok(name)
-    {
-        return Err(bad());
-    }
-    Ok(())
 }
 
 /// AWS's rule for RoleSessionName: 2-64 of `[\w+=,.@-]`.
@@ -260,29 +222,6 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn role_arns() {
-        for ok in [
-            "arn:aws:iam::123456789012:role/admin",
-            "arn:aws-us-gov:iam::123456789012:role/path/to/x+y=z,a.b@c_d-e",
-            "arn:aws-cn:iam::000000000000:role/r",
-        ] {
-            assert!(check_role_arn(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "admin",
-            "arn:aws:iam::12345678901:role/x",
-            "arn:aws:iam::123456789012:user/x",
-            "arn:aws:iam::123456789012:role/",
-            "arn:aws:sts::123456789012:role/x",
-            "arn:aws:iam:us-east-1:123456789012:role/x",
-            "arn:aws:iam::123456789012:role/a b",
-            "arn::iam::123456789012:role/x",
-        ] {
-            assert!(check_role_arn(bad).is_err(), "{bad}");
-        }
-    }
 
     #[test]
     fn durations() {

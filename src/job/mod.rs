@@ -4,13 +4,16 @@
 //! (roles chained on that session, so they renew without a code), and rotates the identity's
 //! key.
 
+pub mod rotation;
+pub mod settings;
+
 use crate::aws::{Aws, CALL_TIMEOUT, Keys, MfaCode, RoleRequest, Site, TempCreds, takes_code};
 use crate::cli::CredentialArgs;
-use crate::code::{Code, CodeSource};
 use crate::error::{Error, Result};
 use crate::files::{cache, config, credfile, lastcode};
-use crate::rotation;
-use crate::settings::{CHAIN_MAX, ROLE_DEFAULT, SESSION_DEFAULT, Settings};
+use crate::job::settings::{CHAIN_MAX, ROLE_DEFAULT, SESSION_DEFAULT, Settings};
+use crate::mfa::code::Code;
+use crate::mfa::source::CodeSource;
 use crate::timefmt;
 use crate::ui;
 use std::time::Duration;

@@ -1,8 +1,11 @@
 //! The command line. Every option of the main command can also come from the environment
 //! variable the Python awsmfa 0.2 read, so existing setups keep working.
 
+pub mod complete;
+#[cfg(test)]
+mod man;
+
 use crate::aws::CALL_TIMEOUT;
-use crate::complete;
 use crate::shell::Shell;
 use crate::shell::contract;
 use crate::ui;

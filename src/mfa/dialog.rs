@@ -5,7 +5,7 @@
 //! warnings) is kept from awsmfa's own and shown only when it fails.
 
 use crate::error::{Error, Result};
-use crate::supervise::{self, Group, Signals};
+use crate::mfa::supervise::{self, Group, Signals};
 use std::ffi::OsStr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -1,47 +1,15 @@
-//! MFA codes: what a code is, and where one comes from (`CodeSource`): given up front, printed
-//! by an `mfa_process`, typed at the terminal, or, without one, in a dialog on the desktop.
+//! Where an MFA code comes from (`CodeSource`): given up front, printed by an `mfa_process`,
+//! typed at the terminal, or, without one, in a dialog on the desktop.
 
-use crate::dialog::{Answer, Dialog};
+use super::code::{Code, need_code, parse};
+use super::dialog::{Answer, Dialog};
+use super::process::MfaProcess;
 use crate::error::{Error, Result};
-use crate::mfa_process::MfaProcess;
 use crate::timefmt;
 use crate::ui;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader};
 use std::time::Duration;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Code {
-    /// Six digits from the authenticator.
-    Digits(String),
-    /// No MFA at all: the credentials will not satisfy `aws:MultiFactorAuthPresent`.
-    Skip,
-}
-
-pub fn parse(s: &str) -> Option<Code> {
-    let s = s.trim();
-    if s.eq_ignore_ascii_case("skip") {
-        Some(Code::Skip)
-    } else if s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) {
-        Some(Code::Digits(s.to_string()))
-    } else {
-        None
-    }
-}
-
-/// A code given on the command line or in AWS_MFA_TOKEN_CODE.
-pub fn from_arg(s: &str) -> Result<Code> {
-    parse(s).ok_or_else(|| {
-        Error::usage(
-            "the MFA token code must be 6 digits or `skip` (from -c or AWS_MFA_TOKEN_CODE)",
-        )
-    })
-}
-
-/// The answer of a run that may not ask for a code but needs one.
-pub fn need_code() -> Error {
-    Error::need_mfa("a new MFA code is needed; run awsmfa to enter one")
-}
 
 /// Said when an answer was no code, before asking again.
 const MALFORMED: &str = "The code is the 6 digits your MFA device shows (or `skip`).";
@@ -214,21 +182,6 @@ impl CodeSource {
                 Ok(true)
             }
             CodeSource::Given(_) | CodeSource::NoTerminal | CodeSource::Never => Ok(false),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes() {
-        assert_eq!(parse("123456"), Some(Code::Digits("123456".into())));
-        assert_eq!(parse(" 012345\n"), Some(Code::Digits("012345".into())));
-        assert_eq!(parse("SKIP"), Some(Code::Skip));
-        for bad in ["12345", "1234567", "abcdef", "", "12 456", "١٢٣٤٥٦"] {
-            assert_eq!(parse(bad), None, "{bad:?}");
         }
     }
 }

@@ -4,13 +4,13 @@
 //! line may hold a TOTP seed (`oathtool --totp -b SEED`), so it is never shown: messages name
 //! where it was set instead.
 
-use crate::code::{self, Code};
+use super::code::{self, Code};
+use super::supervise::{self, Finished, Group, Signals};
 use crate::error::{Error, Result};
-use crate::files::config;
-use crate::supervise::{self, Finished, Group, Signals};
 use std::fmt;
 use std::fs::{File, OpenOptions};
 use std::os::fd::AsRawFd;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// Where the command was set.
@@ -18,8 +18,11 @@ use std::process::{Command, Stdio};
 pub enum Origin {
     Flag,
     Env,
-    /// `mfa_process` in this profile of ~/.aws/config.
-    Profile(String),
+    /// `mfa_process` in `profile` of the config file `file`.
+    Profile {
+        profile: String,
+        file: PathBuf,
+    },
 }
 
 impl fmt::Display for Origin {
@@ -27,17 +30,13 @@ impl fmt::Display for Origin {
         match self {
             Origin::Flag => f.write_str("the mfa_process from --mfa-process"),
             Origin::Env => f.write_str("the mfa_process from AWS_MFA_PROCESS"),
-            Origin::Profile(name) => {
-                let section = if name == "default" {
+            Origin::Profile { profile, file } => {
+                let section = if profile == "default" {
                     "[default]".to_string()
                 } else {
-                    format!("[profile {name}]")
+                    format!("[profile {profile}]")
                 };
-                write!(
-                    f,
-                    "the mfa_process of {section} in {}",
-                    config::path().display()
-                )
+                write!(f, "the mfa_process of {section} in {}", file.display())
             }
         }
     }
@@ -165,17 +164,21 @@ mod tests {
     fn messages_name_the_origin_not_the_command() {
         let p = MfaProcess {
             cmd: "oathtool --totp -b SEED".into(),
-            origin: Origin::Profile("work".into()),
+            origin: Origin::Profile {
+                profile: "work".into(),
+                file: "/home/u/.aws/config".into(),
+            },
         };
         let e = p.error("failed (exit status: 1)");
         assert!(e.msg.starts_with("the mfa_process of [profile work] in "));
         assert!(!e.msg.contains("SEED") && !format!("{p:?}").contains("SEED"));
         assert_eq!(
-            Origin::Profile("default".into()).to_string(),
-            format!(
-                "the mfa_process of [default] in {}",
-                config::path().display()
-            )
+            Origin::Profile {
+                profile: "default".into(),
+                file: "/home/u/.aws/config".into(),
+            }
+            .to_string(),
+            "the mfa_process of [default] in /home/u/.aws/config"
         );
     }
 }
