@@ -6,7 +6,7 @@ use crate::aws::takes_code;
 use crate::files::config;
 use crate::files::{history, lastcode};
 use clap_complete::engine::CompletionCandidate;
-use ini::Ini;
+use rust_ini::Ini;
 use std::ffi::OsStr;
 
 fn load(text: &str) -> Ini {

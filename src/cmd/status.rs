@@ -71,7 +71,7 @@ fn keyring_key(doc: &Doc, profile: &str) -> Option<String> {
         .flatten()
 }
 
-pub fn config_entries(conf: &ini::Ini) -> Vec<Entry> {
+pub fn config_entries(conf: &rust_ini::Ini) -> Vec<Entry> {
     conf.iter()
         .filter_map(|(section, props)| {
             let section = section?;

@@ -8,7 +8,7 @@ use crate::aws::endpoint::{Configured, Site};
 use crate::error::{Error, Result};
 use crate::files::ini::Doc;
 use crate::mfa::process::{MfaProcess, Origin};
-use ini::{Ini, ParseOption};
+use rust_ini::{Ini, ParseOption};
 use std::io::ErrorKind;
 use std::path::PathBuf;
 

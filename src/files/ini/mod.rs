@@ -1,0 +1,271 @@
+//! The AWS INI files awsmfa reads — the credentials file, `~/.aws/config` and its own session
+//! cache — as botocore reads them, in a model that keeps every line so that `edit` can change
+//! one section and leave the rest byte for byte.
+//!
+//! botocore parses these files with Python's `configparser.RawConfigParser`: a header is `[` up to
+//! the line's last `]`, and its name is the profile name verbatim (spaces included); a key ends
+//! at the first `=` or `:` and is lowercased; only whole lines are comments (`#`, `;`); a line
+//! indented deeper than the key above it continues that key's value, even past blank and comment
+//! lines; a value that starts on such lines (`s3 =` then `  k = v`) is a nested table; duplicate
+//! sections and keys are errors. `Doc` applies the same rules, so awsmfa sees the profiles and
+//! values botocore sees, or refuses the file naming the line.
+//!
+//! This module is the parser and the document (`Doc`); `edit` splices lines into it.
+
+#[cfg(test)]
+mod differential;
+mod edit;
+#[cfg(test)]
+mod prop;
+#[cfg(test)]
+mod tests;
+
+pub use edit::unwritable;
+
+use std::collections::HashSet;
+use std::fmt;
+
+/// One physical line, with its terminator (`\n`, `\r\n` or nothing at end of file).
+#[derive(Debug, Clone, PartialEq)]
+enum Kind {
+    Blank,
+    Comment,
+    Section(String),
+    /// `name` as botocore keys it (lowercased); `value` as configparser joins the key's line
+    /// and its continuation lines.
+    Key {
+        name: String,
+        value: String,
+    },
+    /// An indented line that configparser folds into the value of the key above it.
+    Continuation,
+}
+
+#[derive(Debug, Clone)]
+struct Line<'a> {
+    raw: &'a str,
+    kind: Kind,
+}
+
+/// Why a file cannot be read as botocore reads it, or safely edited; `line` is 1-based.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseError {
+    pub line: usize,
+    pub what: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.what)
+    }
+}
+
+#[derive(Debug)]
+pub struct Doc<'a> {
+    lines: Vec<Line<'a>>,
+    eol: &'static str,
+}
+
+/// Characters Python and awsmfa would split or strip differently: line breaks to Python (in a
+/// file, or in a nested value) that are not `\n`, and the separators Python counts as spaces.
+fn misread(c: char) -> bool {
+    matches!(
+        c,
+        '\r' | '\u{b}' | '\u{c}' | '\u{1c}'..='\u{1f}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// The line without its terminator.
+fn body(raw: &str) -> &str {
+    match raw.strip_suffix('\n') {
+        Some(b) => b.strip_suffix('\r').unwrap_or(b),
+        None => raw,
+    }
+}
+
+/// The line's leading whitespace; configparser measures indentation in characters.
+fn leading(body: &str) -> &str {
+    &body[..body.len() - body.trim_start().len()]
+}
+
+/// The name in a section header: configparser's `\[(?P<header>.+)\]` matched at the start of
+/// the stripped line, greedy, so `[x] # note` is `x` and `[a]b]` is `a]b`.
+fn header(stripped: &str) -> Option<&str> {
+    let inner = stripped.strip_prefix('[')?;
+    let end = inner.rfind(']').filter(|&e| e > 0)?;
+    Some(&inner[..end])
+}
+
+/// `key` and `value` of an option line: the key ends at the first `=` or `:`.
+fn option(stripped: &str) -> Option<(&str, &str)> {
+    let at = stripped.find(['=', ':'])?;
+    Some((stripped[..at].trim_end(), stripped[at + 1..].trim()))
+}
+
+impl<'a> Doc<'a> {
+    /// Parses `text` as botocore does, refusing what botocore refuses (a line that is neither a
+    /// section, a key, a comment nor blank; a key before the first section; a duplicate section
+    /// or key; a nested value line without `=`) and what awsmfa would read differently or could
+    /// not edit safely (characters Python splits or strips otherwise, a byte-order mark, a
+    /// `[DEFAULT]` section, whose keys configparser gives to every profile).
+    pub fn parse(text: &'a str) -> Result<Self, ParseError> {
+        let mut lines: Vec<Line<'a>> = Vec::new();
+        let mut sections = HashSet::new();
+        let mut keys = HashSet::new();
+        let mut in_section = false;
+        // configparser's state: the key whose value continues, and the indentation of the
+        // last key or header line.
+        let mut key: Option<usize> = None;
+        let mut level = 0;
+        for (i, raw) in text.split_inclusive('\n').enumerate() {
+            let err = |what: String| ParseError { line: i + 1, what };
+            let body = body(raw);
+            if let Some(c) = body.chars().find(|&c| misread(c)) {
+                return Err(err(format!(
+                    "contains {}, which botocore and awsmfa would read differently; remove it",
+                    if c == '\r' {
+                        "a carriage return that does not end the line".to_string()
+                    } else {
+                        format!("the character U+{:04X}", c as u32)
+                    }
+                )));
+            }
+            if i == 0 && body.starts_with('\u{feff}') {
+                return Err(err(
+                    "starts with a byte-order mark, which botocore cannot read; save the file as \
+                     UTF-8 without one"
+                        .to_string(),
+                ));
+            }
+            let stripped = body.trim();
+            let indent = leading(body).chars().count();
+            let kind = if stripped.starts_with(['#', ';']) {
+                Kind::Comment
+            } else if stripped.is_empty() {
+                // configparser adds an empty line to the value, dropped again if it ends it.
+                if let Some(Kind::Key { value, .. }) = key.map(|k| &mut lines[k].kind) {
+                    value.push('\n');
+                }
+                Kind::Blank
+            } else if let Some(k) = key.filter(|_| indent > level) {
+                let Kind::Key { name, value } = &mut lines[k].kind else {
+                    unreachable!("`key` indexes a key line")
+                };
+                if (value.is_empty() || value.starts_with('\n')) && !stripped.contains('=') {
+                    return Err(err(format!(
+                        "botocore reads the lines indented under `{name} =` as `name = value` \
+                         settings, and this one has no `=`"
+                    )));
+                }
+                value.push('\n');
+                value.push_str(stripped);
+                Kind::Continuation
+            } else {
+                level = indent;
+                if let Some(name) = header(stripped) {
+                    if name == "DEFAULT" {
+                        return Err(err(
+                            "[DEFAULT] is no profile: botocore gives its keys to every profile; \
+                             rename it"
+                                .to_string(),
+                        ));
+                    }
+                    if !sections.insert(name) {
+                        return Err(err(format!("duplicate section [{name}]")));
+                    }
+                    keys.clear();
+                    in_section = true;
+                    key = None;
+                    Kind::Section(name.to_string())
+                } else {
+                    match option(stripped) {
+                        Some(_) if !in_section => {
+                            return Err(err("key outside any [section]".to_string()));
+                        }
+                        Some((name, value)) if !name.is_empty() => {
+                            let name = name.to_lowercase();
+                            if !keys.insert(name.clone()) {
+                                return Err(err(format!("duplicate key {name}")));
+                            }
+                            key = Some(lines.len());
+                            Kind::Key {
+                                name,
+                                value: value.to_string(),
+                            }
+                        }
+                        Some(_) => return Err(err("no key name before `=`".to_string())),
+                        None => {
+                            return Err(err(
+                                "expected `[section]`, `key = value`, a comment or a blank line"
+                                    .to_string(),
+                            ));
+                        }
+                    }
+                }
+            };
+            lines.push(Line { raw, kind });
+        }
+        for line in &mut lines {
+            if let Kind::Key { value, .. } = &mut line.kind {
+                value.truncate(value.trim_end().len());
+            }
+        }
+        let eol = if lines.first().is_some_and(|l| l.raw.ends_with("\r\n")) {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        Ok(Doc { lines, eol })
+    }
+
+    pub fn sections(&self) -> impl Iterator<Item = &str> {
+        self.lines.iter().filter_map(|l| match &l.kind {
+            Kind::Section(name) => Some(name.as_str()),
+            _ => None,
+        })
+    }
+
+    pub fn has_section(&self, section: &str) -> bool {
+        self.sections().any(|s| s == section)
+    }
+
+    /// Index range of the section's lines, header included.
+    fn span(&self, section: &str) -> Option<std::ops::Range<usize>> {
+        let start = self
+            .lines
+            .iter()
+            .position(|l| matches!(&l.kind, Kind::Section(n) if n == section))?;
+        let end = self.lines[start + 1..]
+            .iter()
+            .position(|l| matches!(l.kind, Kind::Section(_)))
+            .map_or(self.lines.len(), |p| start + 1 + p);
+        Some(start..end)
+    }
+
+    /// The value of `key` in `section` as configparser gives it, nested tables included.
+    fn value(&self, section: &str, key: &str) -> Option<&str> {
+        let span = self.span(section)?;
+        self.lines[span].iter().find_map(|l| match &l.kind {
+            Kind::Key { name, value } if name.eq_ignore_ascii_case(key) => Some(value.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The value of `key` (case-insensitive, as botocore reads it) in `section`; a nested
+    /// table (`key =` followed by indented `name = value` lines) is no value.
+    pub fn get(&self, section: &str, key: &str) -> Option<&str> {
+        self.value(section, key).filter(|v| !v.starts_with('\n'))
+    }
+
+    /// `name` in the nested table of `key` in `section` (`sts =` then `  endpoint_url = …`),
+    /// as botocore reads it: names as written, the last one wins.
+    pub fn nested(&self, section: &str, key: &str, name: &str) -> Option<&str> {
+        let table = self.value(section, key)?.strip_prefix('\n')?;
+        table
+            .lines()
+            .filter_map(|l| l.split_once('='))
+            .filter(|(n, _)| n.trim() == name)
+            .map(|(_, v)| v.trim())
+            .next_back()
+    }
+}
