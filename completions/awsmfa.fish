@@ -25,7 +25,7 @@ function __fish_awsmfa_using_subcommand
 end
 
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
-complete -c awsmfa -n "__fish_awsmfa_needs_command" -l aws-credentials -d 'Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_needs_command" -l aws-credentials -d 'Credentials file: identities are read and targets written there [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -s d -l duration -d 'Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
@@ -59,7 +59,7 @@ complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "completions" -d 'Print a
 complete -c awsmfa -n "__fish_awsmfa_needs_command" -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand init" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -s t -l target-profile -d 'Profile that receives the temporary credentials (and whose expiration prompts show)' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l aws-credentials -d 'Credentials file [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l aws-credentials -d 'Credentials file: identities are read and targets written there [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l format -d 'Text while valid; fields {remaining} (5h59m), {seconds}, {expiration} (RFC 3339)' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l expired-format -d 'Text once expired' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand prompt" -l warn -d 'Seconds left below which the segment turns yellow' -r
@@ -74,10 +74,10 @@ sh\t''"
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -l timeout -d 'Give up on an AWS call after SECONDS (the shell hook allows a few)' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand refresh" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -s i -l identity-profile -d 'Only this identity profile\'s session' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -l aws-credentials -d 'Credentials file [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -l aws-credentials -d 'Credentials file: identities are read and targets written there [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand forget" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l aws-credentials -d 'Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l aws-credentials -d 'Credentials file: identities are read and targets written there [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s d -l duration -d 'Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
@@ -87,7 +87,7 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l mfa-process -d 
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -l no-cache -d 'Neither reuse nor cache an MFA session; assume roles directly with MFA'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand rotate" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l aws-credentials -d 'Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l aws-credentials -d 'Credentials file: identities are read and targets written there [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -s d -l duration -d 'Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
@@ -97,7 +97,7 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l mfa
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -l no-cache -d 'Neither reuse nor cache an MFA session; assume roles directly with MFA'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand credential-process" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l aws-credentials -d 'Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l aws-credentials -d 'Credentials file: identities are read and targets written there [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -s d -l duration -d 'Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
@@ -108,7 +108,7 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l no-cache -d 'Neit
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -l server -d 'Serve the credentials to CMD from a local server that renews them while it runs, instead of fixed keys in its environment'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand console" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand console" -l aws-credentials -d 'Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand console" -l aws-credentials -d 'Credentials file: identities are read and targets written there [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand console" -s d -l duration -d 'Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand console" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand console" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
@@ -121,7 +121,7 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand console" -l no-cache -d 'N
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand console" -l print -d 'Print the sign-in URL instead of opening it; anyone who has the URL is signed in as the role'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand console" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand serve" -l profile -d 'Take role, MFA device, duration, region and mfa_process from [profile NAME] in ~/.aws/config' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand serve" -l aws-credentials -d 'Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand serve" -l aws-credentials -d 'Credentials file: identities are read and targets written there [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand serve" -s d -l duration -d 'Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand serve" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand serve" -l serial-number -d 'MFA device ARN [default: discovered with iam:ListMFADevices]' -r
@@ -144,13 +144,13 @@ complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and not __fish_seen_
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and not __fish_seen_subcommand_from import export forget help" -f -a "forget" -d 'Delete them from the OS keyring (after asking), leaving the profile without keys'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and not __fish_seen_subcommand_from import export forget help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from import" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from import" -l aws-credentials -d 'Credentials file [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from import" -l aws-credentials -d 'Credentials file: identities are read and targets written there [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from import" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from export" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from export" -l aws-credentials -d 'Credentials file [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from export" -l aws-credentials -d 'Credentials file: identities are read and targets written there [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from forget" -s i -l identity-profile -d 'Profile holding the long-lived access keys [default: identity]' -r
-complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from forget" -l aws-credentials -d 'Credentials file [default: ~/.aws/credentials]' -r -F
+complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from forget" -l aws-credentials -d 'Credentials file: identities are read and targets written there [default: ~/.aws/credentials]' -r -F
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from forget" -l yes -d 'Do not ask (for scripts): the keys may exist nowhere else'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from forget" -s h -l help -d 'Print help'
 complete -c awsmfa -n "__fish_awsmfa_using_subcommand keys; and __fish_seen_subcommand_from help" -f -a "import" -d 'Move the identity profile\'s keys into the OS keyring (checked with AWS, stored and read back first)'

@@ -71,6 +71,17 @@ pub fn stdout(text: &str) -> Result<()> {
     }
 }
 
+/// `AKIA…WXYZ`: enough to recognise a key, too little to use it.
+pub fn mask(key_id: &str) -> String {
+    let chars: Vec<char> = key_id.chars().collect();
+    if chars.len() <= 8 {
+        return "…".to_string();
+    }
+    let head: String = chars[..4].iter().collect();
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("{head}…{tail}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +96,11 @@ mod tests {
             clean("x\ry\nz\u{9b}\u{7f}"),
             "x\\u{d}y\\u{a}z\\u{9b}\\u{7f}"
         );
+    }
+
+    #[test]
+    fn masks_keep_four_and_four() {
+        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
+        assert_eq!(mask("SHORT"), "…");
     }
 }

@@ -1,6 +1,7 @@
-//! Dynamic completion of profile names, role ARNs and MFA devices. It reads two small files,
-//! the role history and the devices codes were sent to, and never calls AWS. rust-ini reads leniently here: a file awsmfa would refuse to
-//! edit can still offer its names.
+//! Dynamic completion of profile names, role ARNs and MFA devices. It reads four small files —
+//! the credentials file, the config file, the role history and the devices codes were sent to —
+//! and never calls AWS. rust-ini reads leniently here: a file awsmfa would refuse to edit can
+//! still offer its names.
 
 use crate::aws::takes_code;
 use crate::files::config;

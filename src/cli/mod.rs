@@ -197,9 +197,8 @@ pub struct ForgetArgs {
     #[arg(add = ArgValueCompleter::new(complete::profiles))]
     pub identity_profile: Option<String>,
 
-    /// Credentials file [default: ~/.aws/credentials]
-    #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
-    pub aws_credentials: Option<PathBuf>,
+    #[command(flatten)]
+    pub credentials: CredentialsFile,
 }
 
 #[derive(Subcommand, Debug)]
@@ -220,9 +219,8 @@ pub struct KeysArgs {
     #[arg(add = ArgValueCompleter::new(complete::profiles))]
     pub identity_profile: Option<String>,
 
-    /// Credentials file [default: ~/.aws/credentials]
-    #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
-    pub aws_credentials: Option<PathBuf>,
+    #[command(flatten)]
+    pub credentials: CredentialsFile,
 }
 
 #[derive(Args, Debug)]
@@ -369,9 +367,8 @@ pub struct PromptArgs {
     #[command(flatten)]
     pub target: Target,
 
-    /// Credentials file [default: ~/.aws/credentials]
-    #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
-    pub aws_credentials: Option<PathBuf>,
+    #[command(flatten)]
+    pub credentials: CredentialsFile,
 
     /// Colour the text: green, yellow below --warn, red below --critical (NO_COLOR wins)
     #[arg(long)]
@@ -402,6 +399,26 @@ pub struct PromptArgs {
     pub critical: i64,
 }
 
+/// `--aws-credentials`, taken by every command that reads the credentials file.
+#[derive(Args, Debug, Clone, Default)]
+pub struct CredentialsFile {
+    /// Credentials file: identities are read and targets written there [default: ~/.aws/credentials]
+    #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
+    pub aws_credentials: Option<PathBuf>,
+}
+
+impl CredentialsFile {
+    /// The file given, else `~/.aws/credentials`.
+    pub fn path(&self) -> PathBuf {
+        self.aws_credentials.clone().unwrap_or_else(|| {
+            dirs::home_dir()
+                .unwrap_or_default()
+                .join(".aws")
+                .join("credentials")
+        })
+    }
+}
+
 /// Which credentials, and how to get the MFA code for them: shared by the main command,
 /// `rotate`, `credential-process` and `exec`.
 #[derive(Args, Debug, Clone, Default)]
@@ -415,9 +432,8 @@ pub struct CredentialArgs {
     #[arg(add = ArgValueCompleter::new(complete::profiles))]
     pub profile: Option<String>,
 
-    /// Credentials file to read the identity from and write the target to [default: ~/.aws/credentials]
-    #[arg(long, value_name = "PATH", env = "AWS_SHARED_CREDENTIALS_FILE")]
-    pub aws_credentials: Option<PathBuf>,
+    #[command(flatten)]
+    pub credentials: CredentialsFile,
 
     /// Lifetime in seconds [default: 21600 for sessions (900-129600), 3600 for roles (900-43200)]
     #[arg(short, long, value_name = "SECONDS", env = "AWS_MFA_DURATION")]
@@ -507,7 +523,7 @@ mod tests {
         }
     }
 
-    /// A variable missing from the list would abort runs again when set empty.
+    /// A variable missing from the list would abort runs when set empty.
     #[test]
     fn env_vars_lists_every_variable_an_option_reads() {
         let mut names = Vec::new();

@@ -4,16 +4,12 @@
 use crate::cli::ForgetArgs;
 use crate::error::Result;
 use crate::files::{cache, credfile, keyring};
-use crate::job::settings;
 use crate::ui;
 
 /// The sessions cached in the OS keyring, of the identities whose keys are there: the keyring
 /// is opened only when the credentials file names one.
 fn forget_in_keyring(args: &ForgetArgs) -> Result<usize> {
-    let path = args
-        .aws_credentials
-        .clone()
-        .unwrap_or_else(settings::default_credentials);
+    let path = args.credentials.path();
     let Ok(text) = credfile::read(&path) else {
         return Ok(0);
     };
@@ -31,10 +27,7 @@ pub fn run(args: &ForgetArgs) -> Result<()> {
     let key = match &args.identity_profile {
         None => None,
         Some(profile) => {
-            let path = args
-                .aws_credentials
-                .clone()
-                .unwrap_or_else(settings::default_credentials);
+            let path = args.credentials.path();
             let text = credfile::read(&path)?;
             let doc = credfile::parse(&path, &text)?;
             Some(credfile::identity_keys(&doc, &path, profile)?.access_key_id)

@@ -4,11 +4,10 @@
 
 use crate::aws::Aws;
 use crate::cli::{KeysArgs, KeysCommand, KeysForgetArgs};
-use crate::cmd::status::mask;
 use crate::error::{Error, Result};
 use crate::files::{cache, config, credfile, keyring};
-use crate::job::settings;
 use crate::ui;
+use crate::ui::mask;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -22,10 +21,7 @@ pub fn run(cmd: &KeysCommand) -> Result<()> {
 }
 
 fn target(args: &KeysArgs) -> (PathBuf, String) {
-    let path = args
-        .aws_credentials
-        .clone()
-        .unwrap_or_else(settings::default_credentials);
+    let path = args.credentials.path();
     let profile = args
         .identity_profile
         .clone()

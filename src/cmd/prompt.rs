@@ -17,10 +17,7 @@ fn expiration(args: &PromptArgs) -> Option<i64> {
     {
         return timefmt::parse_rfc3339(&value);
     }
-    let path = args
-        .aws_credentials
-        .clone()
-        .unwrap_or_else(crate::job::settings::default_credentials);
+    let path = args.credentials.path();
     let text = credfile::read(&path).ok()?;
     let doc = Doc::parse(&text).ok()?;
     timefmt::parse_rfc3339(doc.get(&args.target.name, "expiration")?)

@@ -7,6 +7,7 @@ use crate::files::ini::Doc;
 use crate::files::{cache, config, credfile};
 use crate::shell::contract;
 use crate::shell::segment::{self, Level};
+use crate::ui::mask;
 use crate::{timefmt, ui};
 use owo_colors::OwoColorize;
 use std::io::IsTerminal;
@@ -20,17 +21,6 @@ pub struct Entry {
     pub key_id: Option<String>,
     pub role_arn: Option<String>,
     pub expiration: Option<i64>,
-}
-
-/// `AKIA…WXYZ`: enough to recognise a key, too little to use it.
-pub fn mask(key_id: &str) -> String {
-    let chars: Vec<char> = key_id.chars().collect();
-    if chars.len() <= 8 {
-        return "…".to_string();
-    }
-    let head: String = chars[..4].iter().collect();
-    let tail: String = chars[chars.len() - 4..].iter().collect();
-    format!("{head}…{tail}")
 }
 
 pub fn credentials_entries(doc: &Doc) -> Vec<Entry> {
@@ -226,12 +216,6 @@ pub fn run(args: &StatusArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn masks_keep_four_and_four() {
-        assert_eq!(mask("AKIAIOSFODNN7EXAMPLE"), "AKIA…MPLE");
-        assert_eq!(mask("SHORT"), "…");
-    }
 
     #[test]
     fn kinds_from_the_credentials_file() {

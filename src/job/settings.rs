@@ -42,13 +42,6 @@ pub struct Settings {
     pub no_cache: bool,
 }
 
-pub fn default_credentials() -> PathBuf {
-    dirs::home_dir()
-        .unwrap_or_default()
-        .join(".aws")
-        .join("credentials")
-}
-
 /// AWS's rule for RoleSessionName: 2-64 of `[\w+=,.@-]`.
 pub fn check_session_name(name: &str) -> Result<()> {
     let ok = (2..=64).contains(&name.len())
@@ -197,10 +190,7 @@ impl Settings {
             .or(Some(profile.identity).filter(|i| !i.is_empty()))
             .unwrap_or_else(|| "identity".to_string());
         Ok(Settings {
-            credentials: args
-                .aws_credentials
-                .clone()
-                .unwrap_or_else(default_credentials),
+            credentials: args.credentials.path(),
             identity,
             profile: args.profile.clone(),
             roles,

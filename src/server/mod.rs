@@ -2,7 +2,8 @@
 //! protocol every AWS SDK and the aws CLI read (`AWS_CONTAINER_CREDENTIALS_FULL_URI`), on
 //! 127.0.0.1 only. A request must carry the run's random token as its `Authorization` header;
 //! the answer is the job's current credentials, renewed as they near their end
-//! (`provider`). A thread per connection, each bounded in time and size.
+//! (`provider`). Each connection is served by a thread of a pool that grows on demand and
+//! shrinks when idle, bounded in time and size.
 
 mod http;
 mod provider;

@@ -1,9 +1,9 @@
-//! The renewal record: how to renew a shell's credentials, kept in AWSMFA_SOURCE (its name
-//! since 0.3) for `awsmfa refresh`. `key=value` pairs joined by `;`, with every byte of a value
+//! The renewal record: how to renew a shell's credentials, kept in AWSMFA_SOURCE for
+//! `awsmfa refresh`. `key=value` pairs joined by `;`, with every byte of a value
 //! percent-encoded but the shell-inert characters (`shell::quote::inert`) other than `%`, `;`
 //! and `=`: any path or name survives, and the record comes through every form of eval.
 
-use crate::cli::{CredentialArgs, GetArgs, Target};
+use crate::cli::{CredentialArgs, CredentialsFile, GetArgs, Target};
 use crate::error::{Error, Result};
 use crate::shell::quote;
 use std::path::PathBuf;
@@ -50,7 +50,7 @@ pub fn encode(args: &GetArgs) -> String {
     let CredentialArgs {
         role_arn,
         profile,
-        aws_credentials,
+        credentials: CredentialsFile { aws_credentials },
         duration,
         duration_from_env,
         identity_profile,
@@ -103,7 +103,7 @@ pub fn decode(text: &str) -> Result<GetArgs> {
     let mut creds = CredentialArgs {
         role_arn: None,
         profile: None,
-        aws_credentials: None,
+        credentials: CredentialsFile::default(),
         duration: None,
         duration_from_env: false,
         identity_profile: None,
@@ -118,7 +118,7 @@ pub fn decode(text: &str) -> Result<GetArgs> {
         let value = unescape(value).ok_or_else(bad)?;
         match key {
             "target" => target_profile = value,
-            "credentials" => creds.aws_credentials = Some(PathBuf::from(value)),
+            "credentials" => creds.credentials.aws_credentials = Some(PathBuf::from(value)),
             "profile" => creds.profile = Some(value),
             "identity" => creds.identity_profile = Some(value),
             "role" => creds.role_arn = Some(value),
@@ -156,7 +156,9 @@ mod tests {
         let args = GetArgs {
             creds: CredentialArgs {
                 role_arn: Some("arn:aws:iam::123456789012:role/a=b".into()),
-                aws_credentials: Some("/home/me/odd;dir/100%/cred\nent  'ia*ls".into()),
+                credentials: CredentialsFile {
+                    aws_credentials: Some("/home/me/odd;dir/100%/cred\nent  'ia*ls".into()),
+                },
                 identity_profile: Some("id ünï".into()),
                 profile: Some("team".into()),
                 duration: Some(3600),
@@ -170,7 +172,10 @@ mod tests {
         assert!(encoded.chars().all(quote::inert), "{encoded}");
         let back = decode(&encoded).unwrap();
         assert_eq!(back.creds.role_arn, args.creds.role_arn);
-        assert_eq!(back.creds.aws_credentials, args.creds.aws_credentials);
+        assert_eq!(
+            back.creds.credentials.aws_credentials,
+            args.creds.credentials.aws_credentials
+        );
         assert_eq!(back.creds.identity_profile.as_deref(), Some("id ünï"));
         assert_eq!(back.creds.profile.as_deref(), Some("team"));
         assert_eq!(back.target.name, "t");
@@ -215,9 +220,9 @@ mod tests {
             target: Target { name: "t".into() },
             ..GetArgs::default()
         };
-        args.creds.aws_credentials = Some("rel/creds".into());
+        args.creds.credentials.aws_credentials = Some("rel/creds".into());
         let back = decode(&encode(&args)).unwrap();
-        let path = back.creds.aws_credentials.unwrap();
+        let path = back.creds.credentials.aws_credentials.unwrap();
         assert!(path.is_absolute(), "{}", path.display());
         assert!(path.ends_with("rel/creds"));
     }
