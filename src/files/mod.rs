@@ -13,3 +13,4 @@ pub mod ini;
 pub mod keyring;
 pub mod lastcode;
 pub mod private;
+pub mod regular;

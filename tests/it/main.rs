@@ -7,6 +7,7 @@ mod errors;
 mod faults;
 mod files;
 mod harness;
+mod hostile;
 mod keyring;
 mod package;
 mod policies;
