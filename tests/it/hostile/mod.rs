@@ -3,6 +3,7 @@
 //! that share one keyring item.
 
 mod files;
+mod signin;
 
 use crate::harness::*;
 use std::process::{Command, Stdio};
@@ -48,4 +49,46 @@ pub fn exported(stdout: &str, name: &str) -> Option<String> {
             .strip_suffix("';")
             .map(str::to_string)
     })
+}
+
+/// A listener on `ip` that records the head of every request it gets and answers each with
+/// `status` and `body`, closing the connection: a stand-in for a host the test may not reach,
+/// or a proxy that must hear nothing.
+pub struct Listener {
+    pub addr: std::net::SocketAddr,
+    heads: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Listener {
+    pub fn start(ip: &str, status: u16, body: &str) -> Listener {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind((ip, 0)).unwrap();
+        let addr = listener.local_addr().unwrap();
+        let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (log, body) = (heads.clone(), body.to_string());
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                let mut head = String::new();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut line = String::new();
+                while reader.read_line(&mut line).unwrap_or(0) > 0 && line != "\r\n" {
+                    head.push_str(&line);
+                    line.clear();
+                }
+                log.lock().unwrap().push(head);
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+                     Connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Listener { addr, heads }
+    }
+
+    /// The heads of the requests so far.
+    pub fn heads(&self) -> Vec<String> {
+        self.heads.lock().unwrap().clone()
+    }
 }
