@@ -8,6 +8,7 @@ pub mod atomic;
 pub mod cache;
 pub mod config;
 pub mod credfile;
+pub mod handoff;
 pub mod history;
 pub mod ini;
 pub mod keyring;

@@ -3,6 +3,7 @@
 //! that share one keyring item.
 
 mod files;
+mod opener;
 mod signin;
 
 use crate::harness::*;
