@@ -3,6 +3,7 @@
 //! that share one keyring item.
 
 mod files;
+mod flood;
 mod opener;
 mod signin;
 
