@@ -141,6 +141,15 @@ pub fn in_keyring(doc: &Doc, path: &Path, profile: &str) -> Result<Option<String
     }
 }
 
+/// The profiles whose markers name `key_id`: they share one keyring item, which only the last
+/// of them may delete. A marker awsmfa did not write names nothing.
+pub fn sharing(doc: &Doc, path: &Path, key_id: &str) -> Vec<String> {
+    doc.sections()
+        .filter(|p| in_keyring(doc, path, p).ok().flatten().as_deref() == Some(key_id))
+        .map(str::to_string)
+        .collect()
+}
+
 /// An access key id as AWS makes them: 16 to 128 letters and digits.
 fn is_key_id(id: &str) -> bool {
     (16..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())

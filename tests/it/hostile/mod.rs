@@ -4,6 +4,7 @@
 
 mod files;
 mod flood;
+mod keys;
 mod opener;
 mod signin;
 
