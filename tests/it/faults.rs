@@ -2,8 +2,8 @@
 //! read-only directory, endpoints that misbehave, and hostile files and names. Every fault ends
 //! in a correct file or in one `awsmfa: error:` line with the file untouched.
 
-use crate::core::value;
 use crate::harness::*;
+use crate::main_job::value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;

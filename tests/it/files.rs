@@ -1,8 +1,8 @@
 //! The credentials file is edited, never regenerated: bytes, modes, links, concurrency. What
 //! awsmfa writes stays its owner's, and awsmfa's own folders trust only what it made.
 
-use crate::core::value;
 use crate::harness::*;
+use crate::main_job::value;
 use std::os::unix::fs::PermissionsExt;
 
 /// Splits `text` around `[section]`: (before, the section, after).

@@ -2,8 +2,8 @@
 //! D-Bus session bus of the test's own, unlocked with a test password, its encrypted keyring
 //! files in the sandbox HOME; `secret-tool` (libsecret) reads the items back.
 
-use crate::core::value;
 use crate::harness::*;
+use crate::main_job::value;
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::Path;

@@ -1,16 +1,16 @@
 //! Integration tests: the real binary against a real moto server, real shells and real clients.
 
-mod codes;
+mod config_profiles;
 mod console;
-mod core;
 mod errors;
 mod faults;
 mod files;
 mod harness;
 mod keyring;
+mod main_job;
+mod mfa_process;
 mod package;
 mod policies;
-mod profiles;
 mod roles;
 mod rotate;
 mod server;

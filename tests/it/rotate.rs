@@ -1,8 +1,8 @@
 //! Key rotation against moto, and under faults injected in front of it: at every step the
 //! file holds a key AWS has, and the user never ends with no key.
 
-use crate::core::value;
 use crate::harness::*;
+use crate::main_job::value;
 use std::time::{Duration, Instant};
 
 fn keys_of(moto: &Moto, user: &User) -> Vec<String> {

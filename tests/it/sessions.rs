@@ -1,9 +1,9 @@
 //! One MFA code per session: the cache, role chaining, `refresh` and `forget`, with STS requests
 //! counted by a proxy in front of moto; and what the cache trusts.
 
-use crate::core::{expiration_in, value};
 use crate::files::{chown, mode, nobody};
 use crate::harness::*;
+use crate::main_job::{expiration_in, value};
 use std::os::unix::fs::PermissionsExt;
 
 /// A sandbox for a new user whose requests pass through a counting proxy.

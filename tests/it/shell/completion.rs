@@ -1,8 +1,8 @@
 //! Completion through each shell's own machinery, also at the keyboard in tmux.
 
 use super::kit::*;
-use crate::core::value;
 use crate::harness::*;
+use crate::main_job::value;
 use std::os::unix::fs::PermissionsExt;
 
 /// The tests' role in the test ~/.aws/config.

@@ -4,8 +4,8 @@
 //! dash and fish. A value no shell could carry in every form is refused, never run.
 
 use super::kit::*;
-use crate::core::value;
 use crate::harness::*;
+use crate::main_job::value;
 
 /// The login shell of a fish user, who runs bash, zsh or dash scripts too.
 const FISH_LOGIN: &str = "/usr/bin/fish";

@@ -3,8 +3,8 @@
 //! the powerlevel10k segment `prompt_awsmfa` with `p10k` stubbed to record its arguments.
 
 use super::kit::*;
-use crate::core::value;
 use crate::harness::*;
+use crate::main_job::value;
 use std::path::PathBuf;
 
 /// The starship scripts/install-starship builds, where it builds it.

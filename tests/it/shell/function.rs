@@ -1,8 +1,8 @@
 //! The `awsmfa` function: credentials evaluated into the shell, everything else straight through.
 
 use super::kit::*;
-use crate::core::value;
 use crate::harness::*;
+use crate::main_job::value;
 
 /// The version `awsmfa --version` prints.
 const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -3,9 +3,9 @@
 //! command does with its output, a command line that is never shown, and a dialog (zenity
 //! under Xvfb, answered with xdotool) where there is no terminal.
 
-use crate::core::value;
+use crate::config_profiles::with_config;
 use crate::harness::*;
-use crate::profiles::with_config;
+use crate::main_job::value;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! ~/.aws/config profiles, mfa_process, credential-process, exec, status and clock skew.
 
-use crate::core::value;
 use crate::harness::*;
+use crate::main_job::value;
 use crate::sessions::exported;
 use std::time::{Duration, Instant};
 
