@@ -3,7 +3,6 @@
 //! in a correct file or in one `awsmfa: error:` line with the file untouched.
 
 use crate::harness::*;
-use crate::main_job::value;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;

@@ -2,7 +2,6 @@
 //! awsmfa writes stays its owner's, and awsmfa's own folders trust only what it made.
 
 use crate::harness::*;
-use crate::main_job::value;
 use std::os::unix::fs::PermissionsExt;
 
 /// Splits `text` around `[section]`: (before, the section, after).

@@ -3,7 +3,6 @@
 //! files in the sandbox HOME; `secret-tool` (libsecret) reads the items back.
 
 use crate::harness::*;
-use crate::main_job::value;
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::Path;

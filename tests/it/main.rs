@@ -2,7 +2,10 @@
 
 mod config_profiles;
 mod console;
+mod credential_process;
+mod dialogs;
 mod errors;
+mod exec;
 mod faults;
 mod files;
 mod harness;
@@ -16,3 +19,6 @@ mod rotate;
 mod server;
 mod sessions;
 mod shell;
+mod status;
+mod terminal_prompt;
+mod variables;

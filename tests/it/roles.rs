@@ -2,7 +2,6 @@
 //! MaxSessionDuration is lower than asked is asked once more, for what it allows.
 
 use crate::harness::*;
-use crate::main_job::expiration_in;
 use crate::sessions::exported;
 
 const TOO_LONG: &str =

@@ -2,7 +2,6 @@
 //! file holds a key AWS has, and the user never ends with no key.
 
 use crate::harness::*;
-use crate::main_job::value;
 use std::time::{Duration, Instant};
 
 fn keys_of(moto: &Moto, user: &User) -> Vec<String> {

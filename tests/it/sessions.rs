@@ -3,7 +3,6 @@
 
 use crate::files::{chown, mode, nobody};
 use crate::harness::*;
-use crate::main_job::{expiration_in, value};
 use std::os::unix::fs::PermissionsExt;
 
 /// A sandbox for a new user whose requests pass through a counting proxy.

@@ -2,7 +2,6 @@
 
 use super::kit::*;
 use crate::harness::*;
-use crate::main_job::value;
 use std::os::unix::fs::PermissionsExt;
 
 /// The tests' role in the test ~/.aws/config.

@@ -5,7 +5,6 @@
 
 use super::kit::*;
 use crate::harness::*;
-use crate::main_job::value;
 
 /// The login shell of a fish user, who runs bash, zsh or dash scripts too.
 const FISH_LOGIN: &str = "/usr/bin/fish";

@@ -4,7 +4,6 @@
 
 use super::kit::*;
 use crate::harness::*;
-use crate::main_job::value;
 use std::path::PathBuf;
 
 /// The starship scripts/install-starship builds, where it builds it.

@@ -2,7 +2,6 @@
 
 use super::kit::*;
 use crate::harness::*;
-use crate::main_job::value;
 
 /// The version `awsmfa --version` prints.
 const VERSION: &str = env!("CARGO_PKG_VERSION");
