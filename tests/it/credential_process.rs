@@ -26,19 +26,15 @@ fn credential_process_feeds_boto3_and_the_aws_cli() {
     assert_eq!(sb.creds(), before, "credential-process writes no file");
 
     let env = |cmd: &mut std::process::Command| {
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap())
-            .env("HOME", sb.home())
-            .env("AWS_ENDPOINT_URL", &sb.endpoint)
-            .env("AWS_DEFAULT_REGION", "us-east-1");
+        cmd.env("AWS_DEFAULT_REGION", "us-east-1");
     };
-    let mut boto = std::process::Command::new("python3");
+    let mut boto = sb.program("python3");
     boto.args([
         "-c",
         "import boto3; print(boto3.Session(profile_name='via-awsmfa').client('sts').get_caller_identity()['Arn'])",
     ]);
     env(&mut boto);
-    let mut cli = std::process::Command::new("aws");
+    let mut cli = sb.program("aws");
     cli.args([
         "sts",
         "get-caller-identity",

@@ -2,8 +2,8 @@
 //!
 //! - `moto`: a real moto server (IAM and STS), shared or a test's own, and its users and roles;
 //! - `fake`: a fault-injecting HTTP endpoint for what moto cannot produce, and STS's answers;
-//! - `sandbox`: a HOME of the test's own, the binary run there in a clean environment, and
-//!   what the run did;
+//! - `sandbox`: a HOME of the test's own, the clean environment programs run in there, the
+//!   binary run in it and what the run did;
 //! - `terminal`: `Sandbox::on_terminal`, runs on a pseudo-terminal of their own (pexpect);
 //! - `xvfb`: a virtual X display, for the dialogs;
 //! - `creds`: reading what awsmfa wrote and said (INI values, expirations);

@@ -1,5 +1,5 @@
-//! A HOME of the test's own, the binary run there in a clean environment, and what the run
-//! did.
+//! A HOME of the test's own, the clean environment programs run in there, and what a run of
+//! the binary did.
 
 use super::fake::Fake;
 use super::moto::{Moto, User};
@@ -107,27 +107,28 @@ impl Sandbox {
         self
     }
 
-    /// `program` with a clean environment: only what a user's shell would plausibly have,
-    /// HOME pointing at the sandbox, and the endpoint (in AWS_ENDPOINT_URL, unless it is
-    /// empty).
-    pub(super) fn clean(&self, program: &str) -> Command {
-        let mut cmd = Command::new(program);
-        cmd.env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("HOME", self.home())
-            .env("NO_PROXY", "127.0.0.1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .envs(self.env.iter().map(|(k, v)| (k, v)))
-            .stdin(Stdio::null());
-        if !self.endpoint.is_empty() {
-            cmd.env("AWS_ENDPOINT_URL", &self.endpoint);
-        }
-        cmd
+    /// `program` (any program) in the sandbox's clean environment: only what a user's shell
+    /// would plausibly have — PATH, HOME pointing at the sandbox, NO_PROXY for 127.0.0.1,
+    /// AWS_EC2_METADATA_DISABLED — then what `set` added, then the endpoint in
+    /// AWS_ENDPOINT_URL (unless it is empty); stdin is /dev/null. Set more on the command to
+    /// add or override; it keeps the test's terminal (`command` detaches the binary from it).
+    pub fn program(&self, program: &str) -> Command {
+        self.clean().program(program)
     }
 
-    /// The binary in a clean environment, with no controlling terminal.
+    /// The clean environment as it is now, as a value of its own, for a helper that outlives
+    /// a borrow of the sandbox; later `set`s do not reach it.
+    pub fn clean(&self) -> Clean {
+        Clean {
+            home: self.home().to_path_buf(),
+            endpoint: self.endpoint.clone(),
+            env: self.env.clone(),
+        }
+    }
+
+    /// The binary in the clean environment, with no controlling terminal.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = self.clean(bin());
+        let mut cmd = self.program(bin());
         cmd.args(args);
         // SAFETY: setsid only detaches the child from our terminal, so /dev/tty is absent.
         unsafe {
@@ -157,4 +158,30 @@ pub fn with_config(config: &str) -> (Fake, Sandbox, User) {
     )
     .unwrap();
     (proxy, sb, user)
+}
+
+/// A sandbox's clean environment (see `Sandbox::program`), detached from the sandbox.
+#[derive(Clone)]
+pub struct Clean {
+    home: PathBuf,
+    endpoint: String,
+    env: Vec<(String, String)>,
+}
+
+impl Clean {
+    /// `program` in this environment; as `Sandbox::program`.
+    pub fn program(&self, program: &str) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", &self.home)
+            .env("NO_PROXY", "127.0.0.1")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null());
+        if !self.endpoint.is_empty() {
+            cmd.env("AWS_ENDPOINT_URL", &self.endpoint);
+        }
+        cmd
+    }
 }

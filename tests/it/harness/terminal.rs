@@ -27,7 +27,7 @@ except (pexpect.TIMEOUT, pexpect.EOF) as e:
 sys.stdout.write(screen.getvalue())
 sys.exit(status)
 "#;
-        let mut cmd = self.clean("python3");
+        let mut cmd = self.program("python3");
         cmd.arg("-c").arg(script).arg(line);
         for (want, say) in dialogue {
             cmd.args([want, say]);

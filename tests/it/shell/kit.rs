@@ -290,8 +290,9 @@ impl Shells {
         std::fs::read_to_string(self.calls_path()).unwrap_or_default()
     }
 
-    /// `program` with a clean environment like `Sandbox::command`'s, a terminal type (fish's
-    /// set_color prints nothing for a dumb one) and no controlling terminal.
+    /// `program` in the sandbox's clean environment (`Sandbox::program`), with `awsmfa`'s
+    /// directory first on PATH, a terminal type (fish's set_color prints nothing for a dumb
+    /// one) and no controlling terminal.
     pub(super) fn command(&self, program: &str, args: &[&str]) -> Command {
         need(program);
         let path = format!(
@@ -299,16 +300,10 @@ impl Shells {
             self.bin.display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        let mut cmd = Command::new(program);
+        let mut cmd = self.sb.program(program);
         cmd.args(args)
-            .env_clear()
             .env("PATH", path)
-            .env("HOME", self.home())
-            .env("TERM", "xterm-256color")
-            .env("AWS_ENDPOINT_URL", &self.sb.endpoint)
-            .env("NO_PROXY", "127.0.0.1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .envs(self.sb.env.iter().map(|(k, v)| (k, v)));
+            .env("TERM", "xterm-256color");
         // SAFETY: setsid only detaches the child from our terminal: an interactive shell must
         // not take it over, and awsmfa must find no /dev/tty.
         unsafe {
