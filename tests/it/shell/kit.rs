@@ -244,6 +244,17 @@ pub(super) fn output_within(mut cmd: Command, input: &str, secs: u64, what: &str
     }
 }
 
+/// The refresh calls in a `Shells::logged` call log between the marker lines `--from` and `--to`.
+pub(super) fn refreshes_between(calls: &str, from: &str, to: &str) -> usize {
+    calls
+        .lines()
+        .skip_while(|l| *l != format!("--{from}"))
+        .skip(1)
+        .take_while(|l| *l != format!("--{to}"))
+        .filter(|l| l.starts_with("refresh "))
+        .count()
+}
+
 /// A sandboxed HOME whose PATH starts with a directory holding `awsmfa`.
 pub(super) struct Shells {
     pub(super) sb: Sandbox,
