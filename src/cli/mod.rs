@@ -170,7 +170,7 @@ pub enum Command {
     /// Keep the identity's long-lived keys in the OS keyring: import, export, forget
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Print the IAM policy starter kit (a CloudFormation template); see the README to deploy it
+    /// Print the IAM policy starter kit (a CloudFormation template); docs/policies.md says how to deploy it
     Policies,
     /// Print a static completion script (the init scripts complete dynamically instead)
     Completions(CompletionsArgs),
