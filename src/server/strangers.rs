@@ -9,8 +9,10 @@ use std::net::TcpStream;
 use std::os::fd::{AsRawFd, RawFd};
 use std::sync::{Arc, Mutex, PoisonError};
 
-/// Connections without the token served at once.
-pub const MAX_STRANGERS: usize = 128;
+/// Connections without the token served at once: as many as the listen queue holds, so that
+/// a client that opens many connections before its threads send their first requests (an SDK
+/// with a pool under load) is never made to give way; past it, the oldest idle one does.
+pub const MAX_STRANGERS: usize = 1024;
 
 #[derive(Default)]
 pub struct Strangers {
