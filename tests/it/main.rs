@@ -15,4 +15,5 @@ mod roles;
 mod rotate;
 mod server;
 mod sessions;
+mod target_sources;
 mod shell;
