@@ -12,7 +12,7 @@ mod ui;
 
 use clap::CommandFactory;
 use error::Error;
-use shell::contract::{SUBCOMMANDS, VALUE_OPTIONS};
+use shell::contract::{SUBCOMMANDS, takes_value};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
@@ -60,11 +60,7 @@ fn subcommand_first(mut args: Vec<OsString>) -> Vec<OsString> {
             }
             break;
         }
-        i += if VALUE_OPTIONS.contains(&word) || word == "--shell" {
-            2
-        } else {
-            1
-        };
+        i += if takes_value(word) { 2 } else { 1 };
     }
     args
 }
@@ -155,5 +151,9 @@ mod tests {
             "-t=x arn:aws:iam::1:role/r status"
         );
         assert_eq!(reordered("--env -- exec"), "--env -- exec");
+        // Abbreviated as clap takes them.
+        assert_eq!(reordered("--prof x status"), "status --prof x");
+        assert_eq!(reordered("--ta status"), "--ta status");
+        assert_eq!(reordered("--sh fish status"), "status --sh fish");
     }
 }

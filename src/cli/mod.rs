@@ -112,7 +112,12 @@ const FORGET_FIX: &str = "name the identity profile, or leave -i out to forget e
         Reads the long-lived keys of the identity profile, asks AWS STS for an MFA session (or \
         assumes ROLE_ARN) and writes the temporary credentials to the target profile of the \
         credentials file, which every AWS SDK and tool reads.",
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    // As awsmfa 0.2's argparse: `--prof` for `--profile`, and the last of a repeated option
+    // wins (`alias awsmfa='awsmfa -t admin'`, then `awsmfa -t other`). Both reach every
+    // subcommand.
+    infer_long_args = true,
+    args_override_self = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -334,7 +339,11 @@ fn parse_alone<A: Args + FromArgMatches>(
     about: &'static str,
     args: &[OsString],
 ) -> Result<A, clap::Error> {
-    let cmd = clap::Command::new(name).bin_name(name).about(about);
+    let cmd = clap::Command::new(name)
+        .bin_name(name)
+        .about(about)
+        .infer_long_args(true)
+        .args_override_self(true);
     A::from_arg_matches(&A::augment_args(cmd).try_get_matches_from(args)?)
 }
 

@@ -15,5 +15,6 @@ mod roles;
 mod rotate;
 mod server;
 mod sessions;
+mod sts_answers;
 mod target_sources;
 mod shell;

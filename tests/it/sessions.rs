@@ -193,7 +193,7 @@ fn a_rejected_cached_session_is_replaced_transparently() {
             };
             Reply::Http(
                 200,
-                sts_credentials("GetSessionToken", key, "s", "t", "2099-01-01T00:00:00Z"),
+                sts_credentials("GetSessionToken", key, "s", "t", crate::sts_answers::far()),
             )
         }
         "AssumeRole" if req.key_id() == "ASIASTALE" => Reply::Http(
@@ -205,7 +205,7 @@ fn a_rejected_cached_session_is_replaced_transparently() {
         ),
         "AssumeRole" => Reply::Http(
             200,
-            sts_credentials("AssumeRole", "ASIAROLE", "s", "t", "2099-01-01T00:00:00Z"),
+            sts_credentials("AssumeRole", "ASIAROLE", "s", "t", crate::sts_answers::far()),
         ),
         other => Reply::Http(400, sts_error("InvalidAction", other)),
     });
