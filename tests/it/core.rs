@@ -120,7 +120,7 @@ fn duration_and_environment_variables_are_honoured() {
     assert!(run.stderr.contains("expire in 1d11h59m"), "{}", run.stderr);
     // POSIX code, though SHELL names fish: the shell evaluating it is the caller's.
     assert!(
-        run.stdout.starts_with("export AWS_ACCESS_KEY_ID='AKIA"),
+        run.stdout.starts_with("AWS_ACCESS_KEY_ID=AKIA"),
         "{}",
         run.stdout
     );
@@ -354,8 +354,13 @@ fn the_terminal_prompt_asks_again_and_keeps_stdout_clean() {
         0
     );
     let stdout = std::fs::read_to_string(&out).unwrap();
-    assert!(stdout.lines().all(|l| l.starts_with("export ")), "{stdout}");
-    assert!(stdout.contains("export AWS_ACCESS_KEY_ID='AKIAIOSFODNN7EXAMPLE'"));
+    assert!(
+        stdout.lines().all(|l| l
+            .split_once('=')
+            .is_some_and(|(name, _)| l.ends_with(&format!("; export {name};")))),
+        "{stdout}"
+    );
+    assert!(stdout.contains("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE; export AWS_ACCESS_KEY_ID;\n"));
 
     // The same code again within 30 s: AWS would refuse it, so the terminal asks for the next.
     let dialogue = [
@@ -438,7 +443,7 @@ fn switch_variables_never_abort_a_run() {
     ] {
         let run = with("AWS_MFA_ENV", value);
         assert_eq!(
-            run.stdout.contains("export AWS_ACCESS_KEY_ID="),
+            run.stdout.contains("; export AWS_ACCESS_KEY_ID;"),
             exports,
             "{value:?}"
         );

@@ -6,6 +6,7 @@ mod core;
 mod errors;
 mod faults;
 mod files;
+mod habits;
 mod harness;
 mod keyring;
 mod package;

@@ -16,13 +16,15 @@ fn counted() -> (Fake, Sandbox, &'static Moto) {
     (proxy, sb, moto)
 }
 
-/// The value of `export NAME='value';` in --env output (values without quotes inside).
+/// The value of `NAME=value; export NAME;` in --env output (values without quotes inside,
+/// single-quoted or not).
 pub fn exported(stdout: &str, name: &str) -> Option<String> {
-    let prefix = format!("export {name}='");
+    let prefix = format!("{name}=");
+    let suffix = format!("; export {name};");
     stdout.lines().find_map(|l| {
-        l.strip_prefix(&prefix)?
-            .strip_suffix("';")
-            .map(str::to_string)
+        let value = l.strip_prefix(&prefix)?.strip_suffix(&suffix)?;
+        let quoted = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\''));
+        Some(quoted.unwrap_or(value).to_string())
     })
 }
 
