@@ -102,10 +102,10 @@ pub fn takes_value(word: &str) -> bool {
         || long_option(word).is_some_and(|o| o == "--shell" || VALUE_OPTIONS.contains(&o))
 }
 
-/// `VALUE_OPTIONS`, then the abbreviations clap accepts for them (`--prof`, `--ta`), for the
-/// scripts' `case` patterns.
-fn value_words() -> Vec<String> {
-    let mut words: Vec<String> = VALUE_OPTIONS.iter().map(|o| o.to_string()).collect();
+/// The abbreviations clap accepts for `VALUE_OPTIONS` (`--prof`, `--ta`), for the scripts'
+/// `case` patterns.
+fn abbreviations() -> Vec<String> {
+    let mut words = Vec::new();
     for option in VALUE_OPTIONS.iter().filter(|o| o.starts_with("--")) {
         for end in 3..option.len() {
             if long_option(&option[..end]) == Some(option) {
@@ -154,9 +154,10 @@ fn quoted(shell: Shell, text: &str) -> String {
 pub fn fill(script: &str, shell: Shell) -> String {
     let values = [
         ("::SUBCOMMANDS::", alternatives(shell, SUBCOMMANDS)),
+        ("::VALUE_OPTIONS::", alternatives(shell, VALUE_OPTIONS)),
         (
-            "::VALUE_OPTIONS::",
-            alternatives(shell, &value_words().iter().map(String::as_str).collect::<Vec<_>>()),
+            "::VALUE_ABBREVIATIONS::",
+            alternatives(shell, &abbreviations().iter().map(String::as_str).collect::<Vec<_>>()),
         ),
         ("::PROMPT_FORMAT::", quoted(shell, PROMPT_FORMAT)),
         ("::PROMPT_EXPIRED::", quoted(shell, PROMPT_EXPIRED)),
@@ -242,9 +243,10 @@ mod tests {
         for word in ["--t", "--ro", "--rot", "--e", "--no", "--prof=x", "--", "-", "x"] {
             assert!(!takes_value(word), "{word}");
         }
-        let words = value_words();
+        let words = abbreviations();
         assert!(words.contains(&"--ta".to_string()) && words.contains(&"--rol".to_string()));
         assert!(!words.contains(&"--t".to_string()) && !words.contains(&"--ro".to_string()));
+        assert!(!words.contains(&"--profile".to_string()));
     }
 
     #[test]
