@@ -48,6 +48,16 @@ pub fn assignments(shell: Shell, vars: &[(&str, &str)]) -> String {
         .collect()
 }
 
+/// A line that removes `names` from the environment, for bash, zsh, sh and fish; nothing for
+/// nushell, whose code is a record to load.
+pub fn unsets(shell: Shell, names: &[&str]) -> String {
+    match shell {
+        Shell::Nu => String::new(),
+        Shell::Fish => format!("set -e {};\n", names.join(" ")),
+        _ => format!("unset {};\n", names.join(" ")),
+    }
+}
+
 /// Lines that export each variable. Names are our own constants, so only values are quoted.
 /// Each statement ends in `;`: unquoted `eval $(…)` joins the lines into one. nushell gets one
 /// JSON object instead, which its function loads as data (`from json | load-env`), never runs.

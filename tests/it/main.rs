@@ -15,6 +15,7 @@ mod profiles;
 mod roles;
 mod rotate;
 mod server;
+mod server_env;
 mod sessions;
 mod sts_answers;
 mod target_sources;

@@ -1,0 +1,92 @@
+//! What a program under `exec --server` or pointed at `serve` finds in its environment: every
+//! SDK's way to the credentials file made empty (the Java SDK v1 reads
+//! AWS_CREDENTIAL_PROFILES_FILE, not AWS_SHARED_CREDENTIALS_FILE), and no variable that would
+//! outrank the server, older names included.
+
+use crate::harness::*;
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+/// Variables that would outrank the server, set in awsmfa's environment.
+const PLANTED: &[&str] = &[
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    "AMAZON_ACCESS_KEY_ID",
+    "AMAZON_SECRET_ACCESS_KEY",
+    "AMAZON_SESSION_TOKEN",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_PROFILE",
+];
+
+fn planted(moto: &Moto) -> (Sandbox, String) {
+    let user = moto.user(1);
+    let role = moto.role();
+    let mut sb = Sandbox::with_user(moto, &user);
+    for name in PLANTED {
+        sb.set(name, "STALE");
+    }
+    sb.set("AWS_CREDENTIAL_PROFILES_FILE", "/somewhere/credentials");
+    (sb, role)
+}
+
+#[test]
+fn exec_server_points_every_sdk_away_from_the_credentials_file() {
+    let (sb, role) = planted(Moto::shared());
+    let run = sb.run(&["exec", "--server", &role, "-c", "123456", "--", "env"]);
+    run.ok();
+    let env: Vec<&str> = run.stdout.lines().collect();
+    for file in ["AWS_SHARED_CREDENTIALS_FILE", "AWS_CREDENTIAL_PROFILES_FILE"] {
+        assert!(env.contains(&format!("{file}=/dev/null").as_str()), "{file}: {env:?}");
+    }
+    for name in PLANTED {
+        assert!(
+            !env.iter().any(|l| l.starts_with(&format!("{name}="))),
+            "{name}: {env:?}"
+        );
+    }
+    assert!(env.iter().any(|l| l.starts_with("AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:")));
+}
+
+/// serve's output, evaluated in a shell holding stale keys, leaves only the server's way in.
+#[test]
+fn serve_output_sets_the_java_variable_and_clears_what_outranks_the_server() {
+    let (sb, role) = planted(Moto::shared());
+    let mut child = sb
+        .command(&["serve", &role, "-c", "123456"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Every line it prints before serving; it prints nothing more until interrupted.
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let _ = tx.send(line.unwrap());
+        }
+    });
+    let mut code = String::new();
+    while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(5)) {
+        code.push_str(&line);
+        code.push('\n');
+    }
+    // SAFETY: kill(2) on the awsmfa the test started.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    child.wait().unwrap();
+    assert!(
+        code.contains("export AWS_CREDENTIAL_PROFILES_FILE='/dev/null';"),
+        "{code}"
+    );
+    let script = format!("{code}\nenv");
+    let mut shell = std::process::Command::new("bash");
+    shell.args(["--norc", "-c", &script]);
+    for name in PLANTED {
+        shell.env(name, "STALE");
+    }
+    let out = shell.output().unwrap();
+    let env = String::from_utf8_lossy(&out.stdout);
+    for name in PLANTED {
+        assert!(!env.contains(&format!("\n{name}=")), "{name}: {env}");
+    }
+    assert!(env.contains("AWS_CREDENTIAL_PROFILES_FILE=/dev/null"), "{env}");
+}
