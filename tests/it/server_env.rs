@@ -90,3 +90,36 @@ fn serve_output_sets_the_java_variable_and_clears_what_outranks_the_server() {
     }
     assert!(env.contains("AWS_CREDENTIAL_PROFILES_FILE=/dev/null"), "{env}");
 }
+
+/// The AWS SDK for Java v1 itself under `exec --server`, with a stale `[default]` in the
+/// credentials file: it must take the server's credentials. The SDK's jar is large, so the
+/// test runs only when AWSMFA_JAVA_SDK_JAR names it (aws-java-sdk-bundle-1.11.901.jar, in the
+/// sdist of PyPI's sagemaker-pyspark 1.4.5).
+#[test]
+#[ignore = "needs AWSMFA_JAVA_SDK_JAR, the AWS SDK for Java v1 bundle"]
+fn the_java_sdk_v1_takes_the_server_s_credentials() {
+    let jar = std::env::var("AWSMFA_JAVA_SDK_JAR").expect("AWSMFA_JAVA_SDK_JAR names the jar");
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let role = moto.role();
+    let sb = Sandbox::with_user(moto, &user);
+    let stale = "[default]\naws_access_key_id = AKIASTALESTALE00\naws_secret_access_key = s\n";
+    sb.write_creds(&format!("{}\n{stale}", user.identity_section()));
+    let probe = sb.home().join("Probe.java");
+    std::fs::write(
+        &probe,
+        "import com.amazonaws.auth.DefaultAWSCredentialsProviderChain;\n\
+         public class Probe { public static void main(String[] a) { System.out.println(\n\
+         DefaultAWSCredentialsProviderChain.getInstance().getCredentials().getAWSAccessKeyId()); } }\n",
+    )
+    .unwrap();
+    // The JVM finds ~/.aws through user.home, not HOME.
+    let java = format!(
+        "java -Duser.home=\"$HOME\" -cp '{jar}' '{}' 2>/dev/null",
+        probe.display()
+    );
+    let run = sb.run(&["exec", "--server", &role, "-c", "123456", "--", "sh", "-c", &java]);
+    run.ok();
+    let key = run.stdout.trim();
+    assert!(key.starts_with("ASIA"), "{key:?}: {}", run.stderr);
+}
