@@ -9,6 +9,7 @@ mod files;
 mod habits;
 mod harness;
 mod keyring;
+mod one_profile;
 mod package;
 mod policies;
 mod profiles;
