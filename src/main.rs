@@ -32,7 +32,10 @@ fn usage_error(e: &clap::Error, args: &[OsString]) -> Error {
     let msg = match from_variable(e, args) {
         Some((option, var)) => msg.replace(
             &format!("'{option}'"),
-            &format!("{var} (the variable {} reads)", option.split(' ').next().unwrap_or_default()),
+            &format!(
+                "{var} (the variable {} reads)",
+                option.split(' ').next().unwrap_or_default()
+            ),
         ),
         None => msg.to_string(),
     };
@@ -43,9 +46,10 @@ fn usage_error(e: &clap::Error, args: &[OsString]) -> Error {
 /// when it came from one: set to that value, which no word of the command line holds.
 fn from_variable(e: &clap::Error, args: &[OsString]) -> Option<(String, String)> {
     use clap::error::{ContextKind, ContextValue};
-    let (Some(ContextValue::String(option)), Some(ContextValue::String(value))) =
-        (e.get(ContextKind::InvalidArg), e.get(ContextKind::InvalidValue))
-    else {
+    let (Some(ContextValue::String(option)), Some(ContextValue::String(value))) = (
+        e.get(ContextKind::InvalidArg),
+        e.get(ContextKind::InvalidValue),
+    ) else {
         return None;
     };
     let long = option.split(' ').next()?.strip_prefix("--")?;

@@ -135,7 +135,10 @@ fn unlike_aws(creds: &TempCreds, now: i64, longest: i64) -> Option<String> {
     let token = creds.keys.session_token.as_deref().unwrap_or_default();
     let odd = [
         ("AccessKeyId", issued(&creds.keys.access_key_id, false)),
-        ("SecretAccessKey", issued(&creds.keys.secret_access_key, true)),
+        (
+            "SecretAccessKey",
+            issued(&creds.keys.secret_access_key, true),
+        ),
         ("SessionToken", issued(token, true)),
     ];
     if let Some((what, _)) = odd.iter().find(|(_, ok)| !ok) {

@@ -1,5 +1,6 @@
-//! The command line. Every option of the main command can also come from the environment
-//! variable the Python awsmfa 0.2 read, so existing setups keep working.
+//! The command line. Every option awsmfa 0.2 read from a variable still reads it (0.2.9 read
+//! none for --role-session-name and --aws-credentials; they take AWS_MFA_ROLE_SESSION_NAME and
+//! AWS_SHARED_CREDENTIALS_FILE), so existing setups keep working.
 
 pub mod complete;
 #[cfg(test)]

@@ -220,12 +220,7 @@ fn other_source(key: &str) -> bool {
 /// those of the `identity` profile it lacks (`region`, an `s3` block…), as awsmfa 0.2 did.
 /// Keys that name another source of credentials (`other_source`) are neither kept nor copied:
 /// returns those the profile held, now removed.
-pub fn store(
-    path: &Path,
-    profile: &str,
-    identity: &str,
-    creds: &TempCreds,
-) -> Result<Vec<String>> {
+pub fn store(path: &Path, profile: &str, identity: &str, creds: &TempCreds) -> Result<Vec<String>> {
     let expiration = timefmt::rfc3339(creds.expiration);
     let python_expiration = timefmt::python_isoformat(creds.expiration);
     let token = creds.keys.session_token.as_deref().unwrap_or_default();
@@ -332,6 +327,30 @@ mod tests {
         Region {
             name: name.to_string(),
             configured,
+        }
+    }
+
+    #[test]
+    fn other_sources_of_credentials_are_told_from_settings() {
+        for key in [
+            "role_arn",
+            "Source_Profile",
+            "credential_process",
+            "sso_session",
+            "sso_start_url",
+            "login_session",
+        ] {
+            assert!(other_source(key), "{key}");
+        }
+        for key in [
+            "region",
+            "output",
+            "mfa_serial",
+            "aws_access_key_id",
+            "s3",
+            "ssox",
+        ] {
+            assert!(!other_source(key), "{key}");
         }
     }
 

@@ -157,7 +157,13 @@ pub fn fill(script: &str, shell: Shell) -> String {
         ("::VALUE_OPTIONS::", alternatives(shell, VALUE_OPTIONS)),
         (
             "::VALUE_ABBREVIATIONS::",
-            alternatives(shell, &abbreviations().iter().map(String::as_str).collect::<Vec<_>>()),
+            alternatives(
+                shell,
+                &abbreviations()
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
         ),
         ("::PROMPT_FORMAT::", quoted(shell, PROMPT_FORMAT)),
         ("::PROMPT_EXPIRED::", quoted(shell, PROMPT_EXPIRED)),
@@ -235,12 +241,16 @@ mod tests {
 
     #[test]
     fn abbreviated_options_take_values_as_clap_reads_them() {
-        for word in ["--prof", "--p", "--ta", "--to", "--ser", "--dur", "--i", "--sh", "-t"] {
+        for word in [
+            "--prof", "--p", "--ta", "--to", "--ser", "--dur", "--i", "--sh", "-t",
+        ] {
             assert!(takes_value(word), "{word}");
         }
         // Ambiguous (--target-profile, --token-code; --role-session-name,
         // --rotate-identity-keys), a switch, a value glued on, not an option.
-        for word in ["--t", "--ro", "--rot", "--e", "--no", "--prof=x", "--", "-", "x"] {
+        for word in [
+            "--t", "--ro", "--rot", "--e", "--no", "--prof=x", "--", "-", "x",
+        ] {
             assert!(!takes_value(word), "{word}");
         }
         let words = abbreviations();

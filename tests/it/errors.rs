@@ -341,7 +341,13 @@ fn a_key_continued_past_a_blank_line_is_read_as_botocore_reads_it() {
     let fake = Fake::start(|_| {
         Reply::Http(
             200,
-            sts_credentials("GetSessionToken", "ASIAR", "s", "t", crate::sts_answers::far()),
+            sts_credentials(
+                "GetSessionToken",
+                "ASIAR",
+                "s",
+                "t",
+                crate::sts_answers::far(),
+            ),
         )
     });
     let sb = Sandbox::new(&fake.url);
@@ -361,7 +367,13 @@ fn a_default_section_is_never_written() {
     let fake = Fake::start(|_| {
         Reply::Http(
             200,
-            sts_credentials("GetSessionToken", "ASIAR", "s", "t", crate::sts_answers::far()),
+            sts_credentials(
+                "GetSessionToken",
+                "ASIAR",
+                "s",
+                "t",
+                crate::sts_answers::far(),
+            ),
         )
     });
     let sb = Sandbox::new(&fake.url);

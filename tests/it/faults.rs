@@ -371,11 +371,7 @@ fn forty_concurrent_writers_32_profiles_and_8_on_one_all_land_whole() {
             format!("token{i}"),
             "[{section}]"
         );
-        assert_eq!(
-            get("expiration"),
-            minutes(i),
-            "[{section}]"
-        );
+        assert_eq!(get("expiration"), minutes(i), "[{section}]");
         assert_eq!(
             get("awsmfa_expiration"),
             minutes(i).replace('Z', "+00:00"),

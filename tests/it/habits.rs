@@ -20,8 +20,17 @@ fn unambiguous_prefixes_of_long_options_are_taken_as_argparse_took_them() {
     let (sb, user) = me();
     let serial = &user.serials[0];
     let run = sb.run(&[
-        "--target", "t", "--identity", "me", "--serial", serial, "--token", "123456", "--dur",
-        "3600", "--rotate",
+        "--target",
+        "t",
+        "--identity",
+        "me",
+        "--serial",
+        serial,
+        "--token",
+        "123456",
+        "--dur",
+        "3600",
+        "--rotate",
     ]);
     run.ok();
     assert_expires_in(
@@ -50,7 +59,10 @@ fn abbreviated_value_options_before_a_subcommand() {
     let run = sb.run(&args);
     run.ok();
     let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert!(doc["AccessKeyId"].as_str().is_some_and(|k| !k.is_empty()), "{doc}");
+    assert!(
+        doc["AccessKeyId"].as_str().is_some_and(|k| !k.is_empty()),
+        "{doc}"
+    );
 
     // The bash function hands the line to the binary as it is (a subcommand), not to eval.
     let bin_dir = sb.home().join("bin");
@@ -81,10 +93,15 @@ fn abbreviated_value_options_before_a_subcommand() {
 fn a_repeated_option_takes_its_last_value() {
     let (sb, _) = me();
     // alias awsmfa='awsmfa -t admin', then `awsmfa -t other`.
-    let run = sb.run(&["-t", "admin", "-i", "me", "-t", "other", "-c", "123456", "-c", "654321"]);
+    let run = sb.run(&[
+        "-t", "admin", "-i", "me", "-t", "other", "-c", "123456", "-c", "654321",
+    ]);
     run.ok();
     let text = sb.creds();
-    assert!(value(&text, "other", "aws_session_token").is_some(), "{text}");
+    assert!(
+        value(&text, "other", "aws_session_token").is_some(),
+        "{text}"
+    );
     assert!(!text.contains("[admin]"), "{text}");
 }
 

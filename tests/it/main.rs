@@ -18,6 +18,6 @@ mod rotate;
 mod server;
 mod server_env;
 mod sessions;
+mod shell;
 mod sts_answers;
 mod target_sources;
-mod shell;

@@ -35,8 +35,14 @@ fn exec_server_points_every_sdk_away_from_the_credentials_file() {
     let run = sb.run(&["exec", "--server", &role, "-c", "123456", "--", "env"]);
     run.ok();
     let env: Vec<&str> = run.stdout.lines().collect();
-    for file in ["AWS_SHARED_CREDENTIALS_FILE", "AWS_CREDENTIAL_PROFILES_FILE"] {
-        assert!(env.contains(&format!("{file}=/dev/null").as_str()), "{file}: {env:?}");
+    for file in [
+        "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_CREDENTIAL_PROFILES_FILE",
+    ] {
+        assert!(
+            env.contains(&format!("{file}=/dev/null").as_str()),
+            "{file}: {env:?}"
+        );
     }
     for name in PLANTED {
         assert!(
@@ -44,7 +50,10 @@ fn exec_server_points_every_sdk_away_from_the_credentials_file() {
             "{name}: {env:?}"
         );
     }
-    assert!(env.iter().any(|l| l.starts_with("AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:")));
+    assert!(
+        env.iter()
+            .any(|l| l.starts_with("AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:"))
+    );
 }
 
 /// serve's output, evaluated in a shell holding stale keys, leaves only the server's way in.
@@ -88,7 +97,10 @@ fn serve_output_sets_the_java_variable_and_clears_what_outranks_the_server() {
     for name in PLANTED {
         assert!(!env.contains(&format!("\n{name}=")), "{name}: {env}");
     }
-    assert!(env.contains("AWS_CREDENTIAL_PROFILES_FILE=/dev/null"), "{env}");
+    assert!(
+        env.contains("AWS_CREDENTIAL_PROFILES_FILE=/dev/null"),
+        "{env}"
+    );
 }
 
 /// The AWS SDK for Java v1 itself under `exec --server`, with a stale `[default]` in the
@@ -118,7 +130,9 @@ fn the_java_sdk_v1_takes_the_server_s_credentials() {
         "java -Duser.home=\"$HOME\" -cp '{jar}' '{}' 2>/dev/null",
         probe.display()
     );
-    let run = sb.run(&["exec", "--server", &role, "-c", "123456", "--", "sh", "-c", &java]);
+    let run = sb.run(&[
+        "exec", "--server", &role, "-c", "123456", "--", "sh", "-c", &java,
+    ]);
     run.ok();
     let key = run.stdout.trim();
     assert!(key.starts_with("ASIA"), "{key:?}: {}", run.stderr);

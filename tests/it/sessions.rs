@@ -207,7 +207,13 @@ fn a_rejected_cached_session_is_replaced_transparently() {
         ),
         "AssumeRole" => Reply::Http(
             200,
-            sts_credentials("AssumeRole", "ASIAROLE", "s", "t", crate::sts_answers::far()),
+            sts_credentials(
+                "AssumeRole",
+                "ASIAROLE",
+                "s",
+                "t",
+                crate::sts_answers::far(),
+            ),
         ),
         other => Reply::Http(400, sts_error("InvalidAction", other)),
     });

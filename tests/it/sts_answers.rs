@@ -58,7 +58,10 @@ fn refused(action: &str, args: &[&str], key: &str, secret: &str, token: &str, ex
             all.push("--env");
         }
         let run = sb.run(&all);
-        run.fails(1, &format!("sts:{action} returned credentials STS does not issue"));
+        run.fails(
+            1,
+            &format!("sts:{action} returned credentials STS does not issue"),
+        );
         assert!(!run.stderr.contains("warning"), "{}", run.stderr);
         for secretish in [key, secret, token].iter().filter(|s| s.len() > 3) {
             assert!(!run.stderr.contains(*secretish), "{}", run.stderr);
@@ -73,7 +76,14 @@ fn refused(action: &str, args: &[&str], key: &str, secret: &str, token: &str, ex
 #[test]
 fn an_expiration_past_about_to_pass_or_beyond_what_sts_gives_is_refused() {
     let session = ["-c", "123456", "--serial-number", SERIAL];
-    let role = [ROLE, "-c", "123456", "--serial-number", SERIAL, "--no-cache"];
+    let role = [
+        ROLE,
+        "-c",
+        "123456",
+        "--serial-number",
+        SERIAL,
+        "--no-cache",
+    ];
     for expiration in [
         rfc3339(now() - 3600),
         rfc3339(now() - 1),
@@ -115,7 +125,15 @@ fn the_longest_session_and_base64_tokens_are_accepted() {
     let fake = Fake::start(move |_| Reply::Http(200, body.clone()));
     let sb = Sandbox::new(&fake.url);
     sb.write_creds(&original("x"));
-    let run = sb.run(&["-c", "123456", "--serial-number", SERIAL, "-d", "129600", "--env"]);
+    let run = sb.run(&[
+        "-c",
+        "123456",
+        "--serial-number",
+        SERIAL,
+        "-d",
+        "129600",
+        "--env",
+    ]);
     run.ok();
     assert!(run.stdout.contains("IQo+/=="), "{}", run.stdout);
     assert!(sb.creds().contains("aws_secret_access_key = ab+c/d="));

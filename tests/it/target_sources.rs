@@ -39,9 +39,16 @@ fn boto3_default(sb: &Sandbox) -> String {
 fn value<'a>(text: &'a str, section: &str, key: &str) -> Option<&'a str> {
     let mut inside = false;
     for line in text.lines() {
-        if let Some(name) = line.trim().strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+        if let Some(name) = line
+            .trim()
+            .strip_prefix('[')
+            .and_then(|l| l.strip_suffix(']'))
+        {
             inside = name == section;
-        } else if inside && let Some((k, v)) = line.split_once('=') && k.trim() == key {
+        } else if inside
+            && let Some((k, v)) = line.split_once('=')
+            && k.trim() == key
+        {
             return Some(v.trim());
         }
     }
@@ -55,9 +62,10 @@ fn value<'a>(text: &'a str, section: &str, key: &str) -> Option<&'a str> {
 fn a_leftover_role_in_the_target_is_removed_and_boto3_uses_the_mfa_session() {
     let moto = Moto::shared();
     let user = moto.user(1);
-    let sb = Sandbox::with_user(&moto, &user);
+    let sb = Sandbox::with_user(moto, &user);
     let head = format!("{}region = eu-west-1\n\n", user.identity_section());
-    let tail = "\n[other]\nrole_arn = arn:aws:iam::123456789012:role/kept\nsource_profile = identity\n";
+    let tail =
+        "\n[other]\nrole_arn = arn:aws:iam::123456789012:role/kept\nsource_profile = identity\n";
     let original = format!(
         "{head}[default]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/old-role\n\
          source_profile = identity\noutput = json\nx_unknown = kept\n{tail}"
@@ -66,14 +74,20 @@ fn a_leftover_role_in_the_target_is_removed_and_boto3_uses_the_mfa_session() {
     let run = sb.run(&["-c", "123456"]);
     run.ok();
     let text = sb.creds();
-    let key = value(&text, "default", "aws_access_key_id").unwrap().to_string();
+    let key = value(&text, "default", "aws_access_key_id")
+        .unwrap()
+        .to_string();
     let seen = boto3_default(&sb);
     assert!(!seen.contains("assumed-role"), "{seen}");
     assert!(
         seen.starts_with(&format!("shared-credentials-file {key} ")),
         "{seen}"
     );
-    let notices: Vec<&str> = run.stderr.lines().filter(|l| l.contains("role_arn")).collect();
+    let notices: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("role_arn"))
+        .collect();
     assert_eq!(notices.len(), 1, "{}", run.stderr);
     assert!(
         notices[0].contains("role_arn, source_profile") && notices[0].contains("[default]"),
@@ -86,7 +100,11 @@ fn a_leftover_role_in_the_target_is_removed_and_boto3_uses_the_mfa_session() {
     for gone in ["role_arn", "source_profile"] {
         assert_eq!(value(&text, "default", gone), None, "{text}");
     }
-    for (k, v) in [("region", "us-east-1"), ("output", "json"), ("x_unknown", "kept")] {
+    for (k, v) in [
+        ("region", "us-east-1"),
+        ("output", "json"),
+        ("x_unknown", "kept"),
+    ] {
         assert_eq!(value(&text, "default", k), Some(v), "{text}");
     }
 }
@@ -97,7 +115,7 @@ fn a_leftover_role_in_the_target_is_removed_and_boto3_uses_the_mfa_session() {
 fn sso_process_and_web_identity_keys_are_neither_kept_nor_copied() {
     let moto = Moto::shared();
     let user = moto.user(1);
-    let sb = Sandbox::with_user(&moto, &user);
+    let sb = Sandbox::with_user(moto, &user);
     let identity = format!(
         "{}credential_process = /bin/false\nSSO_Session = corp\nregion = eu-west-1\n\n",
         user.identity_section()
@@ -130,13 +148,25 @@ fn sso_process_and_web_identity_keys_are_neither_kept_nor_copied() {
     let text = sb.creds();
     assert!(text.starts_with(&identity), "{text}");
     let default = &text[identity.len()..];
-    for gone in ["sso_", "SSO_", "web_identity", "credential_", "login_session"] {
+    for gone in [
+        "sso_",
+        "SSO_",
+        "web_identity",
+        "credential_",
+        "login_session",
+    ] {
         assert!(!default.contains(gone), "{gone}: {default}");
     }
     // The identity's other keys are still inherited; the target's own stay.
-    assert_eq!(value(&text, "default", "region"), Some("eu-west-1"), "{text}");
+    assert_eq!(
+        value(&text, "default", "region"),
+        Some("eu-west-1"),
+        "{text}"
+    );
     assert_eq!(value(&text, "default", "output"), Some("text"), "{text}");
-    let key = value(&text, "default", "aws_access_key_id").unwrap().to_string();
+    let key = value(&text, "default", "aws_access_key_id")
+        .unwrap()
+        .to_string();
     let seen = boto3_default(&sb);
     assert!(
         seen.starts_with(&format!("shared-credentials-file {key} ")),

@@ -253,7 +253,10 @@ fn values_crafted_to_break_out_of_quoting_never_run() {
             for flags in [&["--env"][..], &["--env", "--shell", "fish"]] {
                 let mut args = vec!["-c", "skip"];
                 args.extend(flags);
-                shells.sb.run(&args).fails(1, "returned credentials STS does not issue");
+                shells
+                    .sb
+                    .run(&args)
+                    .fails(1, "returned credentials STS does not issue");
             }
             assert_eq!(
                 shells.sb.creds(),
