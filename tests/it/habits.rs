@@ -2,7 +2,6 @@
 //! last value wins (as argparse had them), `--env` lines that start `NAME=` (scripts grep
 //! them), and a bad variable named as the variable.
 
-use crate::core::value;
 use crate::harness::*;
 use std::process::Command;
 
