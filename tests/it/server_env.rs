@@ -104,13 +104,20 @@ fn serve_output_sets_the_java_variable_and_clears_what_outranks_the_server() {
 }
 
 /// The AWS SDK for Java v1 itself under `exec --server`, with a stale `[default]` in the
-/// credentials file: it must take the server's credentials. The SDK's jar is large, so the
-/// test runs only when AWSMFA_JAVA_SDK_JAR names it (aws-java-sdk-bundle-1.11.901.jar, in the
-/// sdist of PyPI's sagemaker-pyspark 1.4.5).
+/// credentials file: it must take the server's credentials. scripts/install-deps puts the
+/// SDK's jar (aws-java-sdk-bundle-1.11.901.jar, in the sdist of PyPI's sagemaker-pyspark 1.4.5)
+/// into the tools' cache; AWSMFA_JAVA_SDK_JAR names another.
 #[test]
-#[ignore = "needs AWSMFA_JAVA_SDK_JAR, the AWS SDK for Java v1 bundle"]
 fn the_java_sdk_v1_takes_the_server_s_credentials() {
-    let jar = std::env::var("AWSMFA_JAVA_SDK_JAR").expect("AWSMFA_JAVA_SDK_JAR names the jar");
+    let jar = std::env::var("AWSMFA_JAVA_SDK_JAR").unwrap_or_else(|_| {
+        let cache = std::env::var("XDG_CACHE_HOME")
+            .unwrap_or_else(|_| format!("{}/.cache", std::env::var("HOME").unwrap()));
+        format!("{cache}/awsmfa-ci/java/aws-java-sdk-bundle-1.11.901.jar")
+    });
+    assert!(
+        std::path::Path::new(&jar).is_file(),
+        "{jar} is missing: scripts/install-deps installs it"
+    );
     let moto = Moto::shared();
     let user = moto.user(1);
     let role = moto.role();
