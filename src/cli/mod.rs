@@ -2,6 +2,7 @@
 //! variable the Python awsmfa 0.2 read, so existing setups keep working.
 
 pub mod complete;
+pub mod environment;
 #[cfg(test)]
 mod man;
 
@@ -112,6 +113,7 @@ const FORGET_FIX: &str = "name the identity profile, or leave -i out to forget e
         Reads the long-lived keys of the identity profile, asks AWS STS for an MFA session (or \
         assumes ROLE_ARN) and writes the temporary credentials to the target profile of the \
         credentials file, which every AWS SDK and tool reads.",
+    after_long_help = environment::long_help(),
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -168,7 +170,7 @@ pub enum Command {
     /// Keep the identity's long-lived keys in the OS keyring: import, export, forget
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Print the IAM policy starter kit (a CloudFormation template); see the README to deploy it
+    /// Print the IAM policy starter kit (a CloudFormation template); docs/policies.md says how to deploy it
     Policies,
     /// Print a static completion script (the init scripts complete dynamically instead)
     Completions(CompletionsArgs),

@@ -218,7 +218,7 @@ fn no_secret_reaches_stderr() {
     run.ok();
     let text = sb.creds();
     for key in ["aws_secret_access_key", "aws_session_token"] {
-        let secret = crate::core::value(&text, "default", key).unwrap();
+        let secret = value(&text, "default", key).unwrap();
         assert!(!run.stderr.contains(&secret));
     }
     assert!(!run.stderr.contains(&user.secret));
@@ -250,7 +250,7 @@ fn throttling_is_retried_then_reported() {
     sb.run(&["-c", "skip"]).ok();
     assert_eq!(fake.requests.load(Ordering::SeqCst), 2);
     assert_eq!(
-        crate::core::value(&sb.creds(), "default", "aws_access_key_id").unwrap(),
+        value(&sb.creds(), "default", "aws_access_key_id").unwrap(),
         "ASIAOK"
     );
 

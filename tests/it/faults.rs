@@ -2,7 +2,6 @@
 //! read-only directory, endpoints that misbehave, and hostile files and names. Every fault ends
 //! in a correct file or in one `awsmfa: error:` line with the file untouched.
 
-use crate::core::value;
 use crate::harness::*;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -428,8 +427,7 @@ fn mount_namespaces() -> bool {
 /// The sandbox's awsmfa command, run as `sh -c script sh AWS_DIR awsmfa ARGS…` inside a private
 /// mount namespace, so that whatever the script mounts dies with it.
 fn in_mount_namespace(sb: &Sandbox, script: &str, run_args: &[&str]) -> Command {
-    let inner = sb.command(run_args);
-    let mut cmd = Command::new("unshare");
+    let mut cmd = sb.program("unshare");
     cmd.args([
         "--mount",
         "--propagation",
@@ -441,14 +439,7 @@ fn in_mount_namespace(sb: &Sandbox, script: &str, run_args: &[&str]) -> Command 
     ])
     .arg(sb.home().join(".aws"))
     .arg(bin())
-    .args(inner.get_args())
-    .env_clear()
-    .stdin(Stdio::null());
-    for (k, v) in inner.get_envs() {
-        if let Some(v) = v {
-            cmd.env(k, v);
-        }
-    }
+    .args(run_args);
     cmd
 }
 

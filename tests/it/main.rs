@@ -1,20 +1,26 @@
 //! Integration tests: the real binary against a real moto server, real shells and real clients.
 
-mod codes;
+mod config_profiles;
 mod console;
-mod core;
+mod credential_process;
+mod dialogs;
 mod errors;
+mod exec;
 mod faults;
 mod files;
 mod harness;
 mod keyring;
+mod main_job;
 mod mfa_entry;
+mod mfa_process;
 mod package;
 mod policies;
-mod profiles;
 mod roles;
 mod rotate;
 mod server;
 mod sessions;
 mod shell;
+mod status;
 mod strays;
+mod terminal_prompt;
+mod variables;

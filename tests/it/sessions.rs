@@ -1,7 +1,6 @@
 //! One MFA code per session: the cache, role chaining, `refresh` and `forget`, with STS requests
 //! counted by a proxy in front of moto; and what the cache trusts.
 
-use crate::core::{expiration_in, value};
 use crate::files::{chown, mode, nobody};
 use crate::harness::*;
 use std::os::unix::fs::PermissionsExt;

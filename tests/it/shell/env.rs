@@ -4,7 +4,6 @@
 //! dash and fish. A value no shell could carry in every form is refused, never run.
 
 use super::kit::*;
-use crate::core::value;
 use crate::harness::*;
 
 /// The login shell of a fish user, who runs bash, zsh or dash scripts too.
