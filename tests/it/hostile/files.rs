@@ -2,8 +2,9 @@
 //! FIFO, `/dev/zero` or `/dev/stdin` there must neither hang awsmfa (nor the prompt hook with
 //! it) nor grow its memory without end: one error line, or nothing where nothing is shown.
 
-use super::{exported, finishes};
+use super::finishes;
 use crate::harness::*;
+use crate::sessions::exported;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -101,7 +102,15 @@ fn the_hooks_refresh_ends_in_one_line() {
     let before = sb.creds();
     sb.set(
         "AWSMFA_SOURCE",
-        &exported(&first.stdout, "AWSMFA_SOURCE").unwrap(),
+        // `export NAME='value';` is how older builds wrote it (AWSMFA_TEST_BIN).
+        &exported(&first.stdout, "AWSMFA_SOURCE")
+            .or_else(|| {
+                first.stdout.lines().find_map(|l| {
+                    let v = l.strip_prefix("export AWSMFA_SOURCE='")?;
+                    Some(v.strip_suffix("';")?.to_string())
+                })
+            })
+            .unwrap(),
     )
     .set("AWSMFA_EXPIRATION", "0");
     for config in hostile(&sb) {

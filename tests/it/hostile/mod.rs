@@ -44,16 +44,6 @@ pub fn finishes(mut cmd: Command, limit: Duration) -> Run {
     }
 }
 
-/// The value of `export NAME='value';` in `--env --shell bash` output.
-pub fn exported(stdout: &str, name: &str) -> Option<String> {
-    let prefix = format!("export {name}='");
-    stdout.lines().find_map(|l| {
-        l.strip_prefix(&prefix)?
-            .strip_suffix("';")
-            .map(str::to_string)
-    })
-}
-
 /// A listener on `ip` that records the head of every request it gets and answers each with
 /// `status` and `body`, closing the connection: a stand-in for a host the test may not reach,
 /// or a proxy that must hear nothing.
