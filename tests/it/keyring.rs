@@ -12,14 +12,14 @@ use std::time::{Duration, Instant};
 
 /// A session bus without service activation (a killed daemon stays dead, as when a desktop
 /// session's keyring goes away) and a gnome-keyring-daemon on it.
-struct Keyring {
-    bus: String,
+pub(crate) struct Keyring {
+    pub(crate) bus: String,
     dbus: Child,
     daemon: Child,
     home: std::path::PathBuf,
 }
 
-fn tied(cmd: &mut Command) -> &mut Command {
+pub(crate) fn tied(cmd: &mut Command) -> &mut Command {
     // SAFETY: prctl is async-signal-safe; it only sets the death signal of the child.
     unsafe {
         cmd.pre_exec(|| {
@@ -31,7 +31,7 @@ fn tied(cmd: &mut Command) -> &mut Command {
 
 impl Keyring {
     /// Starts the bus and the daemon for `sb`, whose runs then reach them.
-    fn start(sb: &mut Sandbox) -> Keyring {
+    pub(crate) fn start(sb: &mut Sandbox) -> Keyring {
         let home = sb.home().to_path_buf();
         let conf = home.join("bus.conf");
         std::fs::write(
@@ -125,7 +125,7 @@ impl Keyring {
     }
 
     /// The secret stored for `service` and `username`, as libsecret reads it.
-    fn lookup(&self, service: &str, username: &str) -> Option<String> {
+    pub(crate) fn lookup(&self, service: &str, username: &str) -> Option<String> {
         let out = self.tool(&["lookup", "service", service, "username", username]);
         out.status
             .success()
@@ -164,7 +164,7 @@ fn files_holding(dir: &Path, secret: &str) -> Vec<String> {
     found
 }
 
-fn keyed(moto: &Moto) -> (User, Sandbox, Keyring) {
+pub(crate) fn keyed(moto: &Moto) -> (User, Sandbox, Keyring) {
     let user = moto.user(1);
     let mut sb = Sandbox::with_user(moto, &user);
     let keyring = Keyring::start(&mut sb);
@@ -333,18 +333,18 @@ fn a_keyring_that_dies_during_the_import_leaves_the_file_as_it_was() {
     let moto = Moto::shared();
     let (user, sb, mut keyring) = keyed(moto);
     let before = sb.creds();
-    // strace slows awsmfa's D-Bus writes down to 0.3 s each, so that between the store and
-    // the read-back there is time to see the item appear and kill the daemon, as a crash or
-    // a logout would at that moment.
+    // strace slows awsmfa's D-Bus writes (sendmsg, sendto or write: whichever the client
+    // uses) down to 0.3 s each, so that between the store and the read-back there is time to see the item
+    // appear and kill the daemon, as a crash or a logout would at that moment.
     let mut cmd = Command::new("strace");
     cmd.args([
         "-f",
         "-o",
         "/dev/null",
         "-e",
-        "trace=sendmsg",
+        "trace=sendmsg,sendto,write",
         "-e",
-        "inject=sendmsg:delay_enter=300000",
+        "inject=sendmsg,sendto,write:delay_enter=300000",
     ]);
     let mut inner = sb.command(&["keys", "import"]);
     cmd.arg(inner.get_program());

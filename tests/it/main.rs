@@ -8,6 +8,7 @@ mod faults;
 mod files;
 mod harness;
 mod keyring;
+mod keyring_deadline;
 mod package;
 mod policies;
 mod profiles;
