@@ -1,7 +1,6 @@
 //! The credentials file is edited, never regenerated: bytes, modes, links, concurrency. What
 //! awsmfa writes stays its owner's, and awsmfa's own folders trust only what it made.
 
-use crate::core::value;
 use crate::harness::*;
 use std::os::unix::fs::PermissionsExt;
 
@@ -92,18 +91,10 @@ fn every_byte_outside_the_target_section_is_kept() {
     assert!(value(&text, "default", "expiration").is_some());
 }
 
-/// Runs a real AWS client with the sandbox's HOME and endpoint and nothing else of ours;
-/// returns what it printed.
+/// Runs a real AWS client in the sandbox's clean environment (its HOME and endpoint, nothing
+/// else of ours); returns what it printed.
 fn client(sb: &Sandbox, program: &str, args: &[&str]) -> String {
-    let out = std::process::Command::new(program)
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap())
-        .env("HOME", sb.home())
-        .env("AWS_ENDPOINT_URL", &sb.endpoint)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .output()
-        .unwrap();
+    let out = sb.program(program).args(args).output().unwrap();
     assert!(
         out.status.success(),
         "{}",

@@ -2,7 +2,6 @@
 //! D-Bus session bus of the test's own, unlocked with a test password, its encrypted keyring
 //! files in the sandbox HOME; `secret-tool` (libsecret) reads the items back.
 
-use crate::core::value;
 use crate::harness::*;
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
@@ -13,10 +12,10 @@ use std::time::{Duration, Instant};
 /// A session bus without service activation (a killed daemon stays dead, as when a desktop
 /// session's keyring goes away) and a gnome-keyring-daemon on it.
 pub(crate) struct Keyring {
-    pub(crate) bus: String,
     dbus: Child,
     daemon: Child,
-    home: std::path::PathBuf,
+    /// The sandbox's clean environment, the bus's address in it.
+    clean: Clean,
 }
 
 pub(crate) fn tied(cmd: &mut Command) -> &mut Command {
@@ -32,8 +31,7 @@ pub(crate) fn tied(cmd: &mut Command) -> &mut Command {
 impl Keyring {
     /// Starts the bus and the daemon for `sb`, whose runs then reach them.
     pub(crate) fn start(sb: &mut Sandbox) -> Keyring {
-        let home = sb.home().to_path_buf();
-        let conf = home.join("bus.conf");
+        let conf = sb.home().join("bus.conf");
         std::fs::write(
             &conf,
             "<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen>\
@@ -57,11 +55,8 @@ impl Keyring {
             .unwrap();
         let bus = bus.trim().to_string();
         let mut daemon = tied(
-            Command::new("gnome-keyring-daemon")
+            sb.program("gnome-keyring-daemon")
                 .args(["--foreground", "--unlock", "--components=secrets"])
-                .env_clear()
-                .env("HOME", &home)
-                .env("PATH", std::env::var("PATH").unwrap_or_default())
                 .env("DBUS_SESSION_BUS_ADDRESS", &bus)
                 .stdin(Stdio::piped())
                 .stdout(Stdio::null())
@@ -76,10 +71,9 @@ impl Keyring {
         }
         sb.set("DBUS_SESSION_BUS_ADDRESS", &bus);
         let k = Keyring {
-            bus,
             dbus,
             daemon,
-            home,
+            clean: sb.clean(),
         };
         // Ready once it stores an item.
         let start = Instant::now();
@@ -93,26 +87,27 @@ impl Keyring {
         k
     }
 
+    /// `program` in the sandbox's environment, on this bus (`--session` reaches it).
+    pub(crate) fn program(&self, program: &str) -> Command {
+        self.clean.program(program)
+    }
+
     fn tool(&self, args: &[&str]) -> std::process::Output {
-        Command::new("secret-tool")
+        self.clean
+            .program("secret-tool")
             .args(args)
-            .env_clear()
-            .env("HOME", &self.home)
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
-            .stdin(Stdio::null())
             .output()
             .expect("secret-tool (scripts/install-deps installs libsecret-tools)")
     }
 
     /// Stores `secret` as libsecret does; whether that worked.
     fn store(&self, service: &str, username: &str, secret: &str) -> bool {
-        let mut child = Command::new("secret-tool")
+        let mut child = self
+            .clean
+            .program("secret-tool")
             .args([
                 "store", "--label", service, "service", service, "username", username,
             ])
-            .env_clear()
-            .env("HOME", &self.home)
-            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus)
             .stdin(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -334,9 +329,9 @@ fn a_keyring_that_dies_during_the_import_leaves_the_file_as_it_was() {
     let (user, sb, mut keyring) = keyed(moto);
     let before = sb.creds();
     // strace slows awsmfa's D-Bus writes (sendmsg, sendto or write: whichever the client
-    // uses) down to 0.3 s each, so that between the store and the read-back there is time to see the item
-    // appear and kill the daemon, as a crash or a logout would at that moment.
-    let mut cmd = Command::new("strace");
+    // uses) down to 0.3 s each, so that between the store and the read-back there is time to
+    // see the item appear and kill the daemon, as a crash or a logout would at that moment.
+    let mut cmd = sb.program("strace");
     cmd.args([
         "-f",
         "-o",
@@ -346,16 +341,7 @@ fn a_keyring_that_dies_during_the_import_leaves_the_file_as_it_was() {
         "-e",
         "inject=sendmsg,sendto,write:delay_enter=300000",
     ]);
-    let mut inner = sb.command(&["keys", "import"]);
-    cmd.arg(inner.get_program());
-    cmd.args(inner.get_args());
-    cmd.env_clear();
-    for (k, v) in inner.get_envs() {
-        if let Some(v) = v {
-            cmd.env(k, v);
-        }
-    }
-    let _ = &mut inner;
+    cmd.arg(bin()).args(["keys", "import"]);
     let child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -114,8 +114,9 @@ impl Monitor {
     fn start(keyring: &Keyring, dir: &Path) -> Monitor {
         let log = dir.join("monitor.log");
         let child = tied(
-            Command::new("dbus-monitor")
-                .args(["--address", &keyring.bus])
+            keyring
+                .program("dbus-monitor")
+                .arg("--session")
                 .stdin(Stdio::null())
                 .stdout(std::fs::File::create(&log).unwrap())
                 .stderr(Stdio::null()),
@@ -163,9 +164,10 @@ fn a_locked_keyring_is_never_unlocked_by_the_hook_or_credential_process() {
     assert!(keyring.lookup("awsmfa-session", &user.key_id).is_some());
     let marked = sb.creds();
     // The login collection locked, as after a screen lock or a desktop's idle timeout.
-    let locked = Command::new("dbus-send")
+    let locked = keyring
+        .program("dbus-send")
         .args([
-            &format!("--bus={}", keyring.bus),
+            "--session",
             "--dest=org.freedesktop.secrets",
             "--print-reply",
             "/org/freedesktop/secrets",

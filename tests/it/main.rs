@@ -1,19 +1,32 @@
 //! Integration tests: the real binary against a real moto server, real shells and real clients.
 
-mod codes;
+mod config_profiles;
 mod console;
-mod core;
+mod credential_process;
+mod dialogs;
 mod errors;
+mod exec;
 mod faults;
 mod files;
+mod habits;
 mod harness;
 mod keyring;
 mod keyring_deadline;
+mod main_job;
+mod mfa_entry;
+mod mfa_process;
+mod one_profile;
 mod package;
 mod policies;
-mod profiles;
 mod roles;
 mod rotate;
 mod server;
+mod server_env;
 mod sessions;
 mod shell;
+mod status;
+mod strays;
+mod sts_answers;
+mod target_sources;
+mod terminal_prompt;
+mod variables;

@@ -1,7 +1,6 @@
 //! How long a role lasts: AWS_MFA_DURATION, set for sessions, fitted to roles; a role whose
 //! MaxSessionDuration is lower than asked is asked once more, for what it allows.
 
-use crate::core::expiration_in;
 use crate::harness::*;
 use crate::sessions::exported;
 

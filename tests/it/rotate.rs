@@ -1,7 +1,6 @@
 //! Key rotation against moto, and under faults injected in front of it: at every step the
 //! file holds a key AWS has, and the user never ends with no key.
 
-use crate::core::value;
 use crate::harness::*;
 use std::time::{Duration, Instant};
 

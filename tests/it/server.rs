@@ -401,7 +401,7 @@ fn concurrent_requests_during_a_renewal_share_it() {
 /// a second.
 fn ending_session(secs: i64) -> (Fake, Sandbox, String, i64) {
     let (proxy, mut sb, role) = counted();
-    let user_key = crate::core::value(&sb.creds(), "identity", "aws_access_key_id").unwrap();
+    let user_key = value(&sb.creds(), "identity", "aws_access_key_id").unwrap();
     let dir = sb.home().join(".cache/awsmfa");
     std::fs::create_dir_all(&dir).unwrap();
     // Private, as awsmfa keeps them: it discards a session file others could read.

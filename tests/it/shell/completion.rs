@@ -1,7 +1,6 @@
 //! Completion through each shell's own machinery, also at the keyboard in tmux.
 
 use super::kit::*;
-use crate::core::value;
 use crate::harness::*;
 use std::os::unix::fs::PermissionsExt;
 

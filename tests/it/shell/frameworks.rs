@@ -3,7 +3,6 @@
 //! the powerlevel10k segment `prompt_awsmfa` with `p10k` stubbed to record its arguments.
 
 use super::kit::*;
-use crate::core::value;
 use crate::harness::*;
 use std::path::PathBuf;
 

@@ -1,7 +1,6 @@
 //! The `awsmfa` function: credentials evaluated into the shell, everything else straight through.
 
 use super::kit::*;
-use crate::core::value;
 use crate::harness::*;
 
 /// The version `awsmfa --version` prints.

@@ -5,17 +5,6 @@ use crate::harness::*;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-/// The refresh calls in the log between the marker lines `--from` and `--to`.
-fn refreshes_between(calls: &str, from: &str, to: &str) -> usize {
-    calls
-        .lines()
-        .skip_while(|l| *l != format!("--{from}"))
-        .skip(1)
-        .take_while(|l| *l != format!("--{to}"))
-        .filter(|l| l.starts_with("refresh "))
-        .count()
-}
-
 /// A line that appends `--NAME` to the call log with a builtin.
 fn mark(shells: &Shells, name: &str) -> String {
     format!("echo '--{name}' >> '{}'", shells.calls_path().display())

@@ -244,6 +244,17 @@ pub(super) fn output_within(mut cmd: Command, input: &str, secs: u64, what: &str
     }
 }
 
+/// The refresh calls in a `Shells::logged` call log between the marker lines `--from` and `--to`.
+pub(super) fn refreshes_between(calls: &str, from: &str, to: &str) -> usize {
+    calls
+        .lines()
+        .skip_while(|l| *l != format!("--{from}"))
+        .skip(1)
+        .take_while(|l| *l != format!("--{to}"))
+        .filter(|l| l.starts_with("refresh "))
+        .count()
+}
+
 /// A sandboxed HOME whose PATH starts with a directory holding `awsmfa`.
 pub(super) struct Shells {
     pub(super) sb: Sandbox,
@@ -290,8 +301,9 @@ impl Shells {
         std::fs::read_to_string(self.calls_path()).unwrap_or_default()
     }
 
-    /// `program` with a clean environment like `Sandbox::command`'s, a terminal type (fish's
-    /// set_color prints nothing for a dumb one) and no controlling terminal.
+    /// `program` in the sandbox's clean environment (`Sandbox::program`), with `awsmfa`'s
+    /// directory first on PATH, a terminal type (fish's set_color prints nothing for a dumb
+    /// one) and no controlling terminal.
     pub(super) fn command(&self, program: &str, args: &[&str]) -> Command {
         need(program);
         let path = format!(
@@ -299,16 +311,10 @@ impl Shells {
             self.bin.display(),
             std::env::var("PATH").unwrap_or_default()
         );
-        let mut cmd = Command::new(program);
+        let mut cmd = self.sb.program(program);
         cmd.args(args)
-            .env_clear()
             .env("PATH", path)
-            .env("HOME", self.home())
-            .env("TERM", "xterm-256color")
-            .env("AWS_ENDPOINT_URL", &self.sb.endpoint)
-            .env("NO_PROXY", "127.0.0.1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .envs(self.sb.env.iter().map(|(k, v)| (k, v)));
+            .env("TERM", "xterm-256color");
         // SAFETY: setsid only detaches the child from our terminal: an interactive shell must
         // not take it over, and awsmfa must find no /dev/tty.
         unsafe {

@@ -196,15 +196,7 @@ fn nu_hook_renews_near_expiry_and_backs_off_after_a_failure() {
     let calls = shells.calls();
     let ctx = format!("{out}\n--- calls\n{calls}");
     assert_eq!(out.code, 0, "{ctx}");
-    let refreshes = |from: &str, to: &str| {
-        calls
-            .lines()
-            .skip_while(|l| *l != format!("--{from}"))
-            .skip(1)
-            .take_while(|l| *l != format!("--{to}"))
-            .filter(|l| l.starts_with("refresh "))
-            .count()
-    };
+    let refreshes = |from: &str, to: &str| refreshes_between(&calls, from, to);
     // Far from expiry: no process; near it, one refresh that renews from the cached session.
     assert_eq!(refreshes("far", "near"), 0, "{ctx}");
     assert_eq!(refreshes("near", "forget"), 1, "{ctx}");

@@ -1,15 +1,10 @@
-//! Where the MFA code comes from, across boundaries: the prompt on the terminal whoever holds
-//! stderr, an `mfa_process` that talks to the user there, a deadline that holds whatever the
-//! command does with its output, a command line that is never shown, and a dialog (zenity
-//! under Xvfb, answered with xdotool) where there is no terminal.
+//! Where the MFA code comes from when a command gives it: an `mfa_process` from the config, a
+//! flag or the environment, that talks to the user on the terminal, a deadline that holds
+//! whatever the command does with its output, and a command line (a TOTP seed) never shown.
 
-use crate::core::value;
 use crate::harness::*;
-use crate::profiles::with_config;
-use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 /// A TOTP seed, as it would sit on a command line.
@@ -25,7 +20,7 @@ fn totp(epoch: i64) -> String {
 }
 
 /// The TokenCode of every GetSessionToken the proxy passed on.
-fn codes_sent(proxy: &Fake) -> Vec<String> {
+pub(crate) fn codes_sent(proxy: &Fake) -> Vec<String> {
     proxy
         .bodies("GetSessionToken")
         .iter()
@@ -49,7 +44,7 @@ fn pids(file: &Path) -> Vec<String> {
 
 /// Asserts that process `pid` ends (a zombie counts as ended) within a few seconds.
 #[track_caller]
-fn assert_ends(pid: &str) {
+pub(crate) fn assert_ends(pid: &str) {
     let running = || {
         std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| {
             !s.rsplit_once(") ")
@@ -64,49 +59,73 @@ fn assert_ends(pid: &str) {
 }
 
 #[test]
-fn the_prompt_reaches_the_terminal_when_a_client_captures_stderr() {
-    // botocore runs a credential_process with stdout and stderr captured.
-    let (_, sb, _) = with_config(&format!(
-        "[profile via-awsmfa]\ncredential_process = {} credential-process\n",
-        bin()
-    ));
-    let boto3 = "python3 -c 'import boto3; \
-        c = boto3.Session(profile_name=\"via-awsmfa\").get_credentials(); \
-        print(\"key:\", c.get_frozen_credentials().access_key)'";
-    let screen = sb.on_terminal(boto3, &[("MFA Token Code: ", "123456")]);
-    assert_eq!(screen.status, 0, "{}", screen.text);
+fn mfa_process_from_config_flag_and_environment() {
+    for how in ["config", "flag", "env"] {
+        // The identity's own config section holds its device settings, as for the AWS CLI.
+        let config = if how == "config" {
+            "[profile identity]\nmfa_process = printf '%s\\n' 246810\n"
+        } else {
+            ""
+        };
+        let (proxy, mut sb, _) = with_config(config);
+        let args: Vec<&str> = match how {
+            "config" => vec!["--profile", "identity"],
+            "flag" => vec!["--mfa-process", "echo 246810"],
+            _ => {
+                sb.set("AWS_MFA_PROCESS", "echo 246810");
+                vec![]
+            }
+        };
+        sb.run(&args).ok();
+        let sent = proxy.bodies("GetSessionToken");
+        assert!(sent[0].contains("TokenCode=246810"), "{how}: {}", sent[0]);
+    }
+}
+
+#[test]
+fn mfa_process_failures_are_clear_and_bounded() {
+    let (_, mut sb, _) = with_config("");
+    // The command line is not shown (it may hold a TOTP seed); where it was set is.
+    sb.run(&["--mfa-process", "echo oops >&2; exit 4"]).fails(
+        1,
+        "the mfa_process from --mfa-process failed (exit status: 4)",
+    );
+    sb.run(&["--mfa-process", "echo not-a-code"])
+        .fails(1, "printed no 6-digit code");
+    sb.set("AWSMFA_MFA_PROCESS_TIMEOUT", "1");
+    let start = Instant::now();
+    sb.run(&["--mfa-process", "sleep 30; echo 123456"])
+        .fails(1, "gave no code within 1 s");
     assert!(
-        screen.text.contains("key: AKIAIOSFODNN7EXAMPLE"),
-        "{}",
-        screen.text
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
     );
 }
 
 #[test]
-fn the_dialogue_stays_on_the_terminal_when_stderr_is_discarded() {
-    let moto = Moto::shared();
-    let user = moto.user(1);
-    let sb = Sandbox::with_user(moto, &user);
-    let typo = [
-        ("MFA Token Code: ", "12"),
-        ("6 digits your MFA device shows", "123456"),
-    ];
-    let screen = sb.on_terminal(&format!("{} --no-cache 2>/dev/null", bin()), &typo);
-    assert_eq!(screen.status, 0, "{}", screen.text);
-    // Only the dialogue is on the terminal: the report stays on stderr.
-    assert!(
-        !screen.text.contains("Temporary credentials"),
-        "{}",
-        screen.text
-    );
-    let reused = [
-        ("MFA Token Code: ", "123456"),
-        ("used a moment ago", "654321"),
-    ];
-    let line = format!("{} --no-cache -t again 2>/dev/null", bin());
-    let screen = sb.on_terminal(&line, &reused);
-    assert_eq!(screen.status, 0, "{}", screen.text);
-    assert!(value(&sb.creds(), "again", "aws_session_token").is_some());
+fn a_code_just_used_is_not_sent_again() {
+    // A stand-in authenticator: one code per 30-second window, like TOTP.
+    let totp = "echo $(( $(date +%s) / 30 % 900000 + 100000 ))";
+    let (proxy, sb, _) = with_config("");
+    sb.run(&["--mfa-process", totp, "--no-cache"]).ok();
+    let start = Instant::now();
+    let run = sb.run(&["--mfa-process", totp, "--no-cache", "-t", "again"]);
+    run.ok();
+    let sent = proxy.bodies("GetSessionToken");
+    let code = |b: &str| b.split("TokenCode=").nth(1).unwrap()[..6].to_string();
+    if code(&sent[0]) != code(&sent[1]) || run.stderr.contains("waiting") {
+        // Either the window turned between the runs, or awsmfa waited for it to.
+        assert_ne!(code(&sent[0]), code(&sent[1]));
+    }
+    if run.stderr.contains("waiting") {
+        assert!(run.stderr.contains("was used"), "{}", run.stderr);
+        assert!(start.elapsed() <= Duration::from_secs(32));
+    }
+    // A code given on the command line is sent as given.
+    sb.run(&["-c", "111111", "--no-cache", "-t", "x"]).ok();
+    sb.run(&["-c", "111111", "--no-cache", "-t", "y"]).ok();
+    assert_eq!(proxy.count("GetSessionToken"), 4);
 }
 
 #[test]
@@ -338,9 +357,11 @@ fn seed_never_shown(origin: &str) {
         assert!(!run.stderr.contains(SEED), "{origin}: {}", run.stderr);
     }
     // A device with a stuck clock gives the same code in the next window too. awsmfa says so
-    // when the code comes again less than 30 s after it was sent: both runs start early in
-    // one window, and the second waits for the next.
-    while !(2..=15).contains(&(now() % 30)) {
+    // when the code comes again less than 30 s after it was sent: both runs start in the middle
+    // of one window, and the second waits for the next — and asks again at its first second,
+    // less than 30 s after the first run by as many seconds as the window was old at its start
+    // (a margin for the start of the run under load).
+    while !(10..=15).contains(&(now() % 30)) {
         std::thread::sleep(Duration::from_millis(500));
     }
     let stuck = format!("oathtool --totp -b {SEED} -N '2020-01-01 00:00:00 UTC'");
@@ -380,212 +401,4 @@ fn help_never_shows_an_mfa_process_from_the_environment() {
         assert!(run.stdout.contains("AWS_MFA_PROCESS"), "{args:?}");
         assert!(!run.stdout.contains(SEED), "{args:?}: {}", run.stdout);
     }
-}
-
-/// awsmfa `args`, with no terminal, on `x`'s display, its output piped; waiting up to
-/// `timeout` seconds for an answer.
-fn on_display(sb: &Sandbox, x: &Xvfb, args: &[&str], timeout: &str) -> Child {
-    sb.command(args)
-        .env("DISPLAY", &x.display)
-        // A module GTK does not find, as on many desktops: zenity warns about it on stderr.
-        .env("GTK_MODULES", "canberra-gtk-module")
-        .env("AWSMFA_MFA_PROCESS_TIMEOUT", timeout)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
-}
-
-/// The process id and the text (its arguments) of the next dialog `awsmfa` shows, other than
-/// those `seen`.
-fn next_dialog(awsmfa: &mut Child, seen: &[u32]) -> (u32, String) {
-    let parent = awsmfa.id();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let dialog = std::fs::read_dir("/proc").unwrap().flatten().find_map(|e| {
-            let pid: u32 = e.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
-            let (name, rest) = stat.split_once(" (")?.1.rsplit_once(") ")?;
-            let ppid: u32 = rest.split_whitespace().nth(1)?.parse().ok()?;
-            let args = std::fs::read_to_string(e.path().join("cmdline")).ok()?;
-            (name == "zenity" && ppid == parent && !seen.contains(&pid))
-                .then(|| (pid, args.replace('\0', " ")))
-        });
-        if let Some(dialog) = dialog {
-            return dialog;
-        }
-        if let Some(status) = awsmfa.try_wait().unwrap() {
-            let mut stderr = String::new();
-            awsmfa
-                .stderr
-                .take()
-                .unwrap()
-                .read_to_string(&mut stderr)
-                .ok();
-            panic!("awsmfa ended ({status}) without a dialog: {stderr}");
-        }
-        assert!(Instant::now() < deadline, "awsmfa showed no dialog");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Types `text` and Return into the window of dialog `pid`, or presses Escape there (`None`).
-fn answer(x: &Xvfb, pid: u32, text: Option<&str>) {
-    let pid = pid.to_string();
-    let found = x.xdotool(&[
-        "search",
-        "--sync",
-        "--all",
-        "--onlyvisible",
-        "--pid",
-        &pid,
-        "--name",
-        "awsmfa",
-    ]);
-    let window = found.lines().next().unwrap();
-    x.xdotool(&["windowfocus", "--sync", window]);
-    match text {
-        Some(text) => {
-            x.xdotool(&["type", "--delay", "20", text]);
-            x.xdotool(&["key", "Return"]);
-        }
-        None => {
-            x.xdotool(&["key", "Escape"]);
-        }
-    }
-}
-
-/// What awsmfa did, once it ended (within a minute).
-fn finish(child: Child) -> Run {
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output().unwrap()).ok());
-    let out = rx
-        .recv_timeout(Duration::from_secs(60))
-        .unwrap_or_else(|_| {
-            // SAFETY: kill(2) on the awsmfa this test started.
-            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
-            panic!("awsmfa did not end")
-        });
-    out.into()
-}
-
-#[test]
-fn without_a_terminal_the_code_is_asked_in_a_dialog() {
-    let (proxy, sb, user) = with_config("");
-    let x = Xvfb::start();
-    // A credential_process of an IDE: no terminal, stdout and stderr captured.
-    let mut awsmfa = on_display(&sb, &x, &["credential-process"], "30");
-    let (first, text) = next_dialog(&mut awsmfa, &[]);
-    // The dialog names the device; the underscore is not taken for a mnemonic.
-    assert!(
-        text.contains(&format!(
-            "MFA code for {}",
-            user.serials[0].replace('_', "__")
-        )),
-        "{text}"
-    );
-    answer(&x, first, Some("12 34"));
-    let (second, text) = next_dialog(&mut awsmfa, &[first]);
-    assert!(text.contains("6 digits your MFA device shows"), "{text}");
-    answer(&x, second, Some("123456"));
-    let run = finish(awsmfa);
-    run.ok();
-    assert!(run.stdout.contains("\"AccessKeyId\""), "{}", run.stdout);
-    assert_eq!(codes_sent(&proxy), ["123456"]);
-    // What zenity says on stderr (the module warning) stays out of awsmfa's.
-    assert_eq!(run.stderr, "");
-}
-
-#[test]
-fn a_code_used_a_moment_ago_is_asked_again_in_the_dialog() {
-    let (proxy, sb, _) = with_config("");
-    let x = Xvfb::start();
-    for (target, answers) in [("a", &["123456"][..]), ("b", &["123456", "654321"])] {
-        let mut awsmfa = on_display(&sb, &x, &["--no-cache", "-t", target], "30");
-        let mut seen = Vec::new();
-        for code in answers {
-            let (dialog, text) = next_dialog(&mut awsmfa, &seen);
-            assert_eq!(
-                text.contains("used a moment ago"),
-                !seen.is_empty(),
-                "{text}"
-            );
-            answer(&x, dialog, Some(code));
-            seen.push(dialog);
-        }
-        finish(awsmfa).ok();
-    }
-    assert_eq!(codes_sent(&proxy), ["123456", "654321"]);
-}
-
-#[test]
-fn a_cancelled_dialog_ends_the_run_with_one_line() {
-    let (proxy, sb, _) = with_config("");
-    let x = Xvfb::start();
-    let mut awsmfa = on_display(&sb, &x, &["credential-process"], "30");
-    let (dialog, _) = next_dialog(&mut awsmfa, &[]);
-    answer(&x, dialog, None);
-    let run = finish(awsmfa);
-    run.fails(2, "no MFA code entered (the dialog was cancelled)");
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert_eq!(proxy.count("GetSessionToken"), 0);
-}
-
-#[test]
-fn a_dialog_asks_a_few_times_not_forever() {
-    let (proxy, sb, _) = with_config("");
-    let x = Xvfb::start();
-    let mut awsmfa = on_display(&sb, &x, &["credential-process"], "30");
-    let mut seen = Vec::new();
-    for typo in ["", "1234567", "abcdef"] {
-        let (dialog, _) = next_dialog(&mut awsmfa, &seen);
-        answer(&x, dialog, Some(typo));
-        seen.push(dialog);
-    }
-    finish(awsmfa).fails(2, "the dialog got no 6-digit code in 3 answers");
-    assert_eq!(proxy.count("GetSessionToken"), 0);
-}
-
-#[test]
-fn a_dialog_nobody_answers_ends_at_the_deadline() {
-    let (proxy, sb, _) = with_config("");
-    let x = Xvfb::start();
-    let start = Instant::now();
-    let mut awsmfa = on_display(&sb, &x, &["credential-process"], "3");
-    let (dialog, _) = next_dialog(&mut awsmfa, &[]);
-    let run = finish(awsmfa);
-    assert!(
-        start.elapsed() < Duration::from_secs(3 + 7),
-        "{:?}",
-        start.elapsed()
-    );
-    run.fails(
-        1,
-        "the MFA code dialog (zenity) gave no code within 3 s (set AWSMFA_MFA_PROCESS_TIMEOUT",
-    );
-    assert_ends(&dialog.to_string());
-    assert_eq!(proxy.count("GetSessionToken"), 0);
-}
-
-#[test]
-fn without_a_display_or_a_dialog_program_nothing_is_asked() {
-    let (_, mut sb, _) = with_config("");
-    let line = "an MFA code is needed and there is no terminal to ask on; pass -c CODE";
-    sb.run(&["credential-process"]).fails(2, line);
-    // A display, but no dialog program on PATH.
-    sb.set("DISPLAY", ":0").set("PATH", "/nowhere");
-    sb.run(&["credential-process"]).fails(2, line);
-}
-
-#[test]
-fn a_dialog_that_cannot_show_says_why_in_one_line() {
-    let (proxy, mut sb, _) = with_config("");
-    // No X server listens there: zenity fails, and says why on a stderr awsmfa captured.
-    sb.set("DISPLAY", ":65000");
-    let run = sb.run(&["credential-process"]);
-    run.fails(1, "the MFA code dialog (zenity) failed (exit status: 1): ")
-        .fails(1, "cannot open display: :65000");
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
-    assert_eq!(proxy.count("GetSessionToken"), 0);
 }

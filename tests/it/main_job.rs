@@ -1,39 +1,7 @@
-//! The main job against moto: sessions, roles, `skip`, MFA device discovery, `--env`.
+//! The main job against moto: sessions, roles, `skip`, MFA device discovery, `--env`, and the
+//! command line's fast paths.
 
 use crate::harness::*;
-
-/// The value of `key` in `[section]` of an INI text.
-pub fn value(text: &str, section: &str, key: &str) -> Option<String> {
-    let header = format!("[{section}]");
-    let mut inside = false;
-    for line in text.lines() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            inside = t == header;
-        } else if inside
-            && let Some((k, v)) = t.split_once('=')
-            && k.trim() == key
-        {
-            return Some(v.trim().to_string());
-        }
-    }
-    None
-}
-
-/// Seconds left until the `expiration` written in `[section]`.
-pub fn expiration_in(text: &str, section: &str) -> i64 {
-    let exp = value(text, section, "expiration").expect("expiration written");
-    let out = std::process::Command::new("date")
-        .args(["-d", &exp, "+%s"])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .trim()
-        .parse::<i64>()
-        .unwrap()
-        - now()
-}
 
 #[test]
 fn session_token_goes_to_the_default_profile() {
@@ -120,7 +88,7 @@ fn duration_and_environment_variables_are_honoured() {
     assert!(run.stderr.contains("expire in 1d11h59m"), "{}", run.stderr);
     // POSIX code, though SHELL names fish: the shell evaluating it is the caller's.
     assert!(
-        run.stdout.starts_with("export AWS_ACCESS_KEY_ID='AKIA"),
+        run.stdout.starts_with("AWS_ACCESS_KEY_ID=AKIA"),
         "{}",
         run.stdout
     );
@@ -330,42 +298,6 @@ pub fn pipe_to_shell(shell: &str, script: &str, input: &str) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Runs `awsmfa ARGS > OUT` on a pseudo-terminal driven by pexpect with `dialogue`, a list of
-/// (expected text, line to type) pairs; returns the exit status.
-fn on_terminal(sb: &Sandbox, args: &str, out: &std::path::Path, dialogue: &[(&str, &str)]) -> i32 {
-    let screen = sb.on_terminal(&format!("{} {args} > '{}'", bin(), out.display()), dialogue);
-    eprintln!("{}", screen.text);
-    screen.status
-}
-
-#[test]
-fn the_terminal_prompt_asks_again_and_keeps_stdout_clean() {
-    let moto = Moto::shared();
-    let user = moto.user(1);
-    let sb = Sandbox::with_user(moto, &user);
-    let out = sb.home().join("out");
-    let dialogue = [
-        ("MFA Token Code: ", "12"),
-        ("6 digits your MFA device shows", "abcdef"),
-        ("MFA Token Code: ", "123456"),
-    ];
-    assert_eq!(
-        on_terminal(&sb, "--no-cache --env --shell bash", &out, &dialogue),
-        0
-    );
-    let stdout = std::fs::read_to_string(&out).unwrap();
-    assert!(stdout.lines().all(|l| l.starts_with("export ")), "{stdout}");
-    assert!(stdout.contains("export AWS_ACCESS_KEY_ID='AKIAIOSFODNN7EXAMPLE'"));
-
-    // The same code again within 30 s: AWS would refuse it, so the terminal asks for the next.
-    let dialogue = [
-        ("MFA Token Code: ", "123456"),
-        ("used a moment ago", "654321"),
-    ];
-    assert_eq!(on_terminal(&sb, "--no-cache -t again", &out, &dialogue), 0);
-    assert!(value(&sb.creds(), "again", "aws_session_token").is_some());
-}
-
 #[test]
 fn a_closed_stdout_is_not_a_crash() {
     let sb = Sandbox::new("http://127.0.0.1:9");
@@ -405,178 +337,4 @@ fn version_and_the_fast_paths_answer_like_the_full_command_line() {
             .stdout
             .contains("Usage: awsmfa prompt [OPTIONS]")
     );
-}
-
-/// awsmfa 0.2 read anything but "true" as off: a switch variable never aborts a run. Empty is
-/// unset, the usual words mean what they say in any case, anything else is off with a warning
-/// that names the variable.
-#[test]
-fn switch_variables_never_abort_a_run() {
-    let moto = Moto::shared();
-    let user = moto.user(1);
-    let sb = Sandbox::with_user(moto, &user);
-    let with = |var: &str, value: &str| {
-        let run = Run::from(
-            sb.command(&["-c", "123456", "--shell", "bash"])
-                .env(var, value)
-                .output()
-                .unwrap(),
-        );
-        run.ok();
-        run
-    };
-    for (value, exports) in [
-        ("", false),
-        ("On", true),
-        ("YES", true),
-        ("1", true),
-        ("true", true),
-        ("off", false),
-        ("No", false),
-        ("0", false),
-        ("FALSE", false),
-    ] {
-        let run = with("AWS_MFA_ENV", value);
-        assert_eq!(
-            run.stdout.contains("export AWS_ACCESS_KEY_ID="),
-            exports,
-            "{value:?}"
-        );
-        assert!(!run.stderr.contains("warning"), "{value:?}: {}", run.stderr);
-    }
-    let run = with("AWS_MFA_ENV", "please");
-    assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr.starts_with(
-            "awsmfa: warning: AWS_MFA_ENV=\"please\" is neither true/1/yes/on nor false/0/no/off; taken as off\n"
-        ),
-        "{}",
-        run.stderr
-    );
-    for value in ["", "please", "Off"] {
-        let run = with("AWS_MFA_ROTATE_IDENTITY_KEYS", value);
-        assert!(!run.stderr.contains("Rotating"), "{}", run.stderr);
-        let warnings: Vec<&str> = run
-            .stderr
-            .lines()
-            .filter(|l| l.starts_with("awsmfa: warning:"))
-            .collect();
-        match value {
-            "please" => assert_eq!(
-                warnings,
-                [
-                    "awsmfa: warning: AWS_MFA_ROTATE_IDENTITY_KEYS=\"please\" is neither true/1/yes/on nor false/0/no/off; taken as off"
-                ]
-            ),
-            _ => assert!(warnings.is_empty(), "{warnings:?}"),
-        }
-    }
-    assert!(
-        sb.creds().starts_with(&user.identity_section()),
-        "no key rotated"
-    );
-}
-
-/// An empty variable is an unset one, for every variable an option reads: awsmfa 0.2 and
-/// `status` read them so. Each run goes to STS, so the request shows what was used.
-#[test]
-fn empty_variables_count_as_unset() {
-    let moto = Moto::shared();
-    let user = moto.user(1);
-    let proxy = Fake::proxy(&moto.url);
-    let sb = Sandbox::new(&proxy.url);
-    sb.write_creds(&user.identity_section());
-    let serial = format!(
-        "SerialNumber={}",
-        user.serials[0].replace(':', "%3A").replace('/', "%2F")
-    );
-    for var in [
-        "AWS_MFA_ROLE_TO_ASSUME",
-        "AWS_MFA_PROFILE",
-        "AWS_SHARED_CREDENTIALS_FILE",
-        "AWS_MFA_DURATION",
-        "AWS_MFA_IDENTITY_PROFILE",
-        "AWS_MFA_SERIAL_NUMBER",
-        "AWS_MFA_ROLE_SESSION_NAME",
-        "AWS_MFA_TARGET_PROFILE",
-        "AWS_MFA_ROTATE_IDENTITY_KEYS",
-        "AWS_MFA_ENV",
-    ] {
-        std::fs::remove_file(sb.creds_path()).ok();
-        sb.write_creds(&user.identity_section());
-        let run = Run::from(
-            sb.command(&["-c", "123456", "--no-cache"])
-                .env(var, "")
-                .output()
-                .unwrap(),
-        );
-        run.ok();
-        assert_eq!(run.stdout, "", "{var}");
-        assert!(
-            run.stderr.contains("expire in 5h59m"),
-            "{var}: {}",
-            run.stderr
-        );
-        let body = proxy.bodies("GetSessionToken").pop().unwrap();
-        assert!(
-            body.contains(&serial),
-            "{var}: the discovered device: {body}"
-        );
-        assert!(body.contains("DurationSeconds=21600"), "{var}: {body}");
-        let text = sb.creds();
-        assert!(
-            value(&text, "default", "aws_session_token").is_some(),
-            "{var}: {text}"
-        );
-    }
-    // Without -c, an empty code or code command is no code: the terminal would be asked.
-    for var in ["AWS_MFA_TOKEN_CODE", "AWS_MFA_PROCESS"] {
-        Run::from(sb.command(&[]).env(var, "").output().unwrap())
-            .fails(2, "no terminal to ask on; pass -c CODE");
-    }
-}
-
-/// `awsmfa prompt` runs at every prompt: an empty variable must not make it fail, and reads
-/// as unset there as in the shell scripts.
-#[test]
-fn the_prompt_reads_empty_variables_as_unset() {
-    let sb = Sandbox::new("http://127.0.0.1:9");
-    let expiry = timefmt_in(7200);
-    sb.write_creds(&format!("[default]\nexpiration = {expiry}\n"));
-    let plain = sb.run(&["prompt"]);
-    plain.ok();
-    assert!(plain.stdout.starts_with("aws 1h59m"), "{}", plain.stdout);
-    for var in [
-        "AWS_SHARED_CREDENTIALS_FILE",
-        "AWS_MFA_TARGET_PROFILE",
-        "AWSMFA_PROMPT_FORMAT",
-        "AWSMFA_PROMPT_EXPIRED",
-        "AWSMFA_PROMPT_WARN",
-        "AWSMFA_PROMPT_CRIT",
-    ] {
-        let run = Run::from(
-            sb.command(&["prompt", "--color"])
-                .env(var, "")
-                .output()
-                .unwrap(),
-        );
-        run.ok();
-        let colored = sb.run(&["prompt", "--color"]);
-        assert_eq!(run.stdout, colored.stdout, "{var}");
-        assert_eq!(run.stderr, "", "{var}");
-    }
-}
-
-/// RFC 3339 for `secs` from now, by `date`.
-fn timefmt_in(secs: i64) -> String {
-    let out = std::process::Command::new("date")
-        .args([
-            "-u",
-            "-d",
-            &format!("@{}", now() + secs),
-            "+%Y-%m-%dT%H:%M:%SZ",
-        ])
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
