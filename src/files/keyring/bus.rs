@@ -135,7 +135,7 @@ fn connect(abstract_name: bool, name: &str) -> std::io::Result<UnixStream> {
 }
 
 fn pad(buf: &mut Vec<u8>, align: usize) {
-    while buf.len() % align != 0 {
+    while !buf.len().is_multiple_of(align) {
         buf.push(0);
     }
 }

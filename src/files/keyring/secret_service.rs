@@ -215,7 +215,7 @@ impl SecretService {
             )?
             .body::<OwnedValue>()?;
         if bool::try_from(locked).unwrap_or(true) {
-            self.unlock(&[alias.clone()], unlock)?;
+            self.unlock(std::slice::from_ref(&alias), unlock)?;
         }
         let attrs: HashMap<&str, &str> = attributes.iter().copied().collect();
         let props: HashMap<&str, Value> = [
