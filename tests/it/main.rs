@@ -12,6 +12,7 @@ mod habits;
 mod harness;
 mod hostile;
 mod keyring;
+mod keyring_deadline;
 mod main_job;
 mod mfa_entry;
 mod mfa_process;
