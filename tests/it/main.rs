@@ -21,6 +21,7 @@ mod package;
 mod policies;
 mod roles;
 mod rotate;
+mod sdks;
 mod server;
 mod server_env;
 mod sessions;
