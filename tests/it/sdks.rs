@@ -295,3 +295,42 @@ fn js_sdk_v3_gets_the_role_through_credential_process_in_one_profile() {
 fn go_sdk_v2_gets_the_role_through_credential_process_in_one_profile() {
     one_profile_credential_process(Sdk::Go);
 }
+
+/// Under `exec --server`, a `[default]` in the config file that holds a credential source
+/// (static keys here; role_arn, credential_process, sso_* act alike) outranks the server in
+/// every SDK, as one in the credentials file would.
+fn server_beats_a_config_default(sdk: Sdk) {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let role = moto.role();
+    let sb = Sandbox::with_user(moto, &user);
+    std::fs::write(
+        sb.home().join(".aws/config"),
+        "[default]\nregion = us-east-1\naws_access_key_id = AKIACONFIGSTALE0\n\
+         aws_secret_access_key = s\n",
+    )
+    .unwrap();
+    let mut args = vec!["exec", "--server", &role, "-c", "123456", "--"];
+    let argv = probe_argv(sdk, &sb);
+    args.extend(argv.iter().map(String::as_str));
+    let mut cmd = sb.command(&args);
+    let run: Run = probe_env(sdk, &mut cmd).output().unwrap().into();
+    run.ok();
+    let (key, arn) = identity(sdk, &run.stdout, &run.stderr);
+    let name = role.rsplit('/').next().unwrap();
+    assert!(key.starts_with("ASIA"), "{sdk:?}: {key} {arn}");
+    assert!(
+        arn.contains(&format!(":assumed-role/{name}/")),
+        "{sdk:?}: {arn}"
+    );
+}
+
+#[test]
+fn js_sdk_v3_takes_the_server_s_credentials_over_a_config_default() {
+    server_beats_a_config_default(Sdk::Js);
+}
+
+#[test]
+fn go_sdk_v2_takes_the_server_s_credentials_over_a_config_default() {
+    server_beats_a_config_default(Sdk::Go);
+}
