@@ -65,6 +65,10 @@ fn with_server(args: &ExecArgs, mut cmd: Command, program: &OsString) -> Result<
     for (name, value) in endpoint.vars() {
         cmd.env(name, value);
     }
+    let config = server::config_copy(&program.to_string_lossy())?;
+    if let Some(copy) = &config {
+        cmd.env("AWS_CONFIG_FILE", copy.path());
+    }
     signals.unblocked_in(&mut cmd);
     let mut child = cmd.spawn().map_err(|e| cannot_run(program, &e))?;
     let pid = child.id() as libc::pid_t;
@@ -84,6 +88,8 @@ fn with_server(args: &ExecArgs, mut cmd: Command, program: &OsString) -> Result<
             program.to_string_lossy()
         ))
     })?;
+    // exit runs no destructors.
+    drop(config);
     std::process::exit(shell_status(status))
 }
 

@@ -2,7 +2,7 @@
 //! Prints the variables that point an SDK at it, then serves until interrupted.
 
 use crate::cli::ServeArgs;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::job::CredentialJob;
 use crate::server::{self, signals};
 use crate::shell::{Shell, quote};
@@ -15,7 +15,19 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let signals = signals::Blocked::handled();
     let endpoint = server::listen(provider, args.port.unwrap_or(0))?;
     let vars = endpoint.vars();
-    let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // Removed when serve ends, as the variables stop pointing anywhere then.
+    let config = server::config_copy("Whatever uses these variables")?;
+    if let Some(copy) = &config {
+        let path = copy.path().to_str().ok_or_else(|| {
+            Error::runtime(format!(
+                "the private copy of the config file has a name that is not UTF-8 ({}); set \
+                 XDG_RUNTIME_DIR or TMPDIR to a folder with a UTF-8 name",
+                copy.path().display()
+            ))
+        })?;
+        pairs.push(("AWS_CONFIG_FILE", path));
+    }
     // The variables that would outrank the server go too (after the three lines that point at
     // it, which scripts read first).
     let code = quote::exports(shell, &pairs) + &quote::unsets(shell, server::SHADOWING);

@@ -220,6 +220,18 @@ fn other_source(key: &str) -> bool {
     KEYS.contains(&key.as_str()) || key.starts_with("sso_")
 }
 
+/// Keys that make a profile a source of credentials by themselves: static keys (botocore
+/// reads `aws_security_token` as the session token too) or another source (`other_source`).
+pub fn credential_source(key: &str) -> bool {
+    const STATIC: &[&str] = &[
+        "aws_access_key_id",
+        "aws_secret_access_key",
+        "aws_session_token",
+        "aws_security_token",
+    ];
+    other_source(key) || STATIC.contains(&key.to_ascii_lowercase().as_str())
+}
+
 /// Writes temporary credentials into `profile`, keeping the profile's other keys and adding
 /// those of the `identity` profile it lacks (`region`, an `s3` block…), as awsmfa 0.2 did.
 /// Keys that name another source of credentials (`other_source`) are neither kept nor copied:
@@ -355,6 +367,23 @@ mod tests {
             "ssox",
         ] {
             assert!(!other_source(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn credential_sources_are_static_keys_and_the_other_sources() {
+        for key in [
+            "AWS_Access_Key_Id",
+            "aws_secret_access_key",
+            "aws_session_token",
+            "aws_security_token",
+            "role_arn",
+            "sso_session",
+        ] {
+            assert!(credential_source(key), "{key}");
+        }
+        for key in ["region", "expiration", "mfa_serial", "endpoint_url", "s3"] {
+            assert!(!credential_source(key), "{key}");
         }
     }
 

@@ -5,11 +5,12 @@
 //! period), when the `Handoff` is dropped.
 
 use crate::error::{Error, Result};
+use crate::files::private;
 use std::ffi::CString;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
-use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -37,24 +38,6 @@ pub fn page(url: &str) -> String {
     )
 }
 
-/// A fresh 0700 folder of this user's: in XDG_RUNTIME_DIR (the user's own) when there is one,
-/// else in the temporary folder.
-fn private_dir() -> std::io::Result<PathBuf> {
-    let base = std::env::var_os("XDG_RUNTIME_DIR")
-        .map(PathBuf::from)
-        .filter(|d| d.is_absolute() && d.is_dir())
-        .unwrap_or_else(std::env::temp_dir);
-    let template = CString::new(base.join("awsmfa-XXXXXX").as_os_str().as_bytes())
-        .map_err(std::io::Error::other)?;
-    let mut bytes = template.into_bytes_with_nul();
-    // SAFETY: mkdtemp edits the NUL-terminated template in place; it stays alive throughout.
-    if unsafe { libc::mkdtemp(bytes.as_mut_ptr().cast()) }.is_null() {
-        return Err(std::io::Error::last_os_error());
-    }
-    bytes.pop();
-    Ok(PathBuf::from(std::ffi::OsString::from_vec(bytes)))
-}
-
 /// Watches `path` for reads that end (IN_CLOSE_NOWRITE).
 fn watch(path: &Path) -> Option<OwnedFd> {
     // SAFETY: inotify_init1 returns a new descriptor or -1.
@@ -79,7 +62,7 @@ impl Handoff {
                  console --print` and open the URL yourself"
             ))
         };
-        let dir = private_dir().map_err(failed)?;
+        let dir = private::fresh_dir().map_err(failed)?;
         let page = dir.join("console.html");
         let mut handoff = Handoff {
             dir,

@@ -6,6 +6,7 @@
 
 pub mod atomic;
 pub mod cache;
+pub mod childconfig;
 pub mod config;
 pub mod credfile;
 pub mod handoff;

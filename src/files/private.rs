@@ -4,13 +4,17 @@
 //! user's that others can open is closed (0700); someone else's folder is not used, which is
 //! said once; a file that is someone else's, open to others or not a plain file is removed
 //! unread. "The user" is the account awsmfa runs as and, run as root, the owner of the folder
-//! the entry is in: whose HOME `sudo` left awsmfa in (see `atomic::owner_in`).
+//! the entry is in: whose HOME `sudo` left awsmfa in (see `atomic::owner_in`). Files that
+//! live only as long as a run go into a fresh folder of their own (`fresh_dir`).
 
 use crate::error::{Error, Result};
 use crate::files::{atomic, regular};
 use crate::ui;
+use std::env;
+use std::ffi::{CString, OsString};
 use std::fs;
-use std::io::ErrorKind;
+use std::io::{self, ErrorKind};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -170,6 +174,24 @@ pub fn update(dir: &Path, name: &str, edit: impl FnOnce(&str) -> Result<String>)
     let path = dir.join(name);
     vet(&path);
     atomic::update(&path, edit)
+}
+
+/// A fresh 0700 folder of this user's: in XDG_RUNTIME_DIR (the user's own) when there is one,
+/// else in the temporary folder.
+pub fn fresh_dir() -> io::Result<PathBuf> {
+    let base = env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_absolute() && d.is_dir())
+        .unwrap_or_else(env::temp_dir);
+    let template = CString::new(base.join("awsmfa-XXXXXX").as_os_str().as_bytes())
+        .map_err(io::Error::other)?;
+    let mut bytes = template.into_bytes_with_nul();
+    // SAFETY: mkdtemp edits the NUL-terminated template in place; it stays alive throughout.
+    if unsafe { libc::mkdtemp(bytes.as_mut_ptr().cast()) }.is_null() {
+        return Err(io::Error::last_os_error());
+    }
+    bytes.pop();
+    Ok(PathBuf::from(OsString::from_vec(bytes)))
 }
 
 /// Refuses a value that would not stay one value in awsmfa's files: a line break would add a

@@ -14,9 +14,12 @@ mod strangers;
 
 use crate::aws::TempCreds;
 use crate::error::{Error, Result};
+use crate::files::childconfig::ConfigCopy;
+use crate::files::config;
 use crate::job::CredentialJob;
 use crate::shell::contract;
 use crate::timefmt;
+use crate::ui;
 use http::Request;
 use provider::{Provider, Renew};
 use std::io::{Read, Write};
@@ -75,7 +78,8 @@ impl Endpoint {
     /// What points an SDK at the server. The SDKs read a `[default]` profile in the
     /// credentials file before the container endpoint, so that file is made empty for them:
     /// AWS_SHARED_CREDENTIALS_FILE for most, AWS_CREDENTIAL_PROFILES_FILE for the Java SDK v1.
-    /// (The config file stays: it holds regions and endpoints, not the keys awsmfa writes.)
+    /// (The config file stays, for its regions and endpoints; see `config_copy` for a
+    /// `[default]` there that would outrank the server.)
     pub fn vars(&self) -> Vec<(&'static str, String)> {
         vec![
             ("AWS_CONTAINER_CREDENTIALS_FULL_URI", self.url.clone()),
@@ -84,6 +88,23 @@ impl Endpoint {
             ("AWS_CREDENTIAL_PROFILES_FILE", "/dev/null".to_string()),
         ]
     }
+}
+
+/// A private copy of the config file for the programs pointed at the server
+/// (`AWS_CONFIG_FILE`), when its default profile holds a source of credentials that would
+/// outrank the server; said once, naming the keys hidden from `whom`. The copy is removed
+/// when dropped.
+pub fn config_copy(whom: &str) -> Result<Option<ConfigCopy>> {
+    let copy = ConfigCopy::make()?;
+    if let Some(copy) = &copy {
+        ui::notice(&format!(
+            "{whom} reads a copy of {} whose [default] lacks {}, which would outrank the \
+             credential server.",
+            config::path().display(),
+            copy.hidden.join(", ")
+        ));
+    }
+    Ok(copy)
 }
 
 /// The job's first credentials, obtained before anything listens (so that a missing code fails

@@ -1,5 +1,6 @@
 //! Integration tests: the real binary against a real moto server, real shells and real clients.
 
+mod config_default;
 mod config_profiles;
 mod console;
 mod credential_process;
