@@ -93,7 +93,10 @@ impl SecretService {
     pub fn open(deadline: Instant) -> Outcome<SecretService> {
         let mut bus = Bus::session(deadline)?;
         let prime = BigUint::parse_bytes(PRIME.as_bytes(), 16).expect("the prime parses");
-        let mut private = [0u8; 128];
+        // 256 random bits: the group offers about 80 bits of security, which a private exponent
+        // of twice that already reaches (NIST SP 800-57); each modpow then costs a quarter of
+        // one with a 1024-bit exponent, and two of them are most of a keyring run's time.
+        let mut private = [0u8; 32];
         getrandom::fill(&mut private).map_err(|_| Failure::Garbled("no random numbers"))?;
         let private = BigUint::from_bytes_be(&private);
         let public = BigUint::from(2u8).modpow(&private, &prime);
