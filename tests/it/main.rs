@@ -13,6 +13,7 @@ mod keyring;
 mod main_job;
 mod mfa_process;
 mod package;
+mod plain_http;
 mod policies;
 mod roles;
 mod rotate;
