@@ -80,12 +80,48 @@ fn misread(c: char) -> bool {
     )
 }
 
-/// Whether `b` may be (part of) a character `misread` names: a cheap test that rules out all
-/// but a few lines before the characters are decoded. U+0085 is C2 85 in UTF-8, U+2028 and
-/// U+2029 start with E2.
-fn may_misread(b: u8) -> bool {
+/// Whether `b` may be (part of) a character `misread` names: a cheap test that rules out most
+/// texts before any character is decoded. U+0085 is C2 85 in UTF-8, U+2028 and U+2029 start
+/// with E2.
+const fn may_misread(b: u8) -> bool {
     matches!(b, b'\r' | 0x0b | 0x0c | 0x1c..=0x1f | 0xc2 | 0xe2)
 }
+
+/// `may_misread` of every byte, looked up: a few instructions a byte.
+const MAY_MISREAD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = may_misread(b as u8);
+        b += 1;
+    }
+    table
+};
+
+/// FNV-1a, for the sets of section and key names `parse` checks for duplicates: a few
+/// instructions a byte where std's SipHash takes many, for 50 000 names in a big file. Those
+/// names are the user's own file's, so hash flooding is no concern.
+struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
 
 /// The line without its terminator.
 fn body(raw: &str) -> &str {
@@ -133,9 +169,15 @@ impl<'a> Doc<'a> {
     /// not edit safely (characters Python splits or strips otherwise, a byte-order mark, a
     /// `[DEFAULT]` section, whose keys configparser gives to every profile).
     pub fn parse(text: &'a str) -> Result<Self, ParseError> {
-        let mut lines: Vec<Line<'a>> = Vec::with_capacity(text.matches('\n').count() + 1);
-        let mut sections = HashSet::new();
-        let mut keys: HashSet<Cow<'a, str>> = HashSet::new();
+        let mut lines: Vec<Line<'a>> = Vec::new();
+        let mut sections: HashSet<&str, Fnv> = HashSet::default();
+        let mut keys: HashSet<Cow<'a, str>, Fnv> = HashSet::default();
+        // Lines are searched for misread characters only if the text may hold one: one pass
+        // without branches over the bytes instead of a search in every line.
+        let suspect = text.as_bytes().chunks(256).any(|c| {
+            c.iter()
+                .fold(false, |any, &b| any | MAY_MISREAD[b as usize])
+        });
         let mut in_section = false;
         // configparser's state: the key whose value continues, the blank lines since its last
         // line (which its value gets if a continuation line follows), and the indentation of
@@ -146,9 +188,7 @@ impl<'a> Doc<'a> {
         for (i, raw) in text.split_inclusive('\n').enumerate() {
             let err = |what: String| ParseError { line: i + 1, what };
             let body = body(raw);
-            if let Some(c) = body
-                .bytes()
-                .any(may_misread)
+            if let Some(c) = suspect
                 .then(|| body.chars().find(|&c| misread(c)))
                 .flatten()
             {
