@@ -33,7 +33,7 @@ awsmfa() {
                 command awsmfa "$@"
                 return
                 ;;
-            ::VALUE_OPTIONS::) skip=1 ;;
+            ::VALUE_OPTIONS:: | ::VALUE_ABBREVIATIONS::) skip=1 ;;
             -*) ;;
             *) [[ -n ${first} ]] || first=${arg} ;;
         esac

@@ -32,7 +32,7 @@ function awsmfa --description 'Temporary AWS credentials with MFA'
             case -h --help -V --version --env --shell '--shell=*'
                 command awsmfa $argv
                 return $status
-            case ::VALUE_OPTIONS::
+            case ::VALUE_OPTIONS:: ::VALUE_ABBREVIATIONS::
                 set skip 1
             case '-*'
             case '*'

@@ -30,7 +30,7 @@ def --env --wrapped awsmfa [...args: string] {
         }
         if $arg in ["-h", "--help", "-V", "--version", "--env", "--shell"] or ($arg | str starts-with "--shell=") {
             $through = true
-        } else if $arg in ::VALUE_OPTIONS:: {
+        } else if $arg in ::VALUE_OPTIONS:: or $arg in ::VALUE_ABBREVIATIONS:: {
             $skip = true
         } else if not ($arg | str starts-with "-") and $first == "" {
             $first = $arg

@@ -12,12 +12,12 @@ mod ui;
 
 use clap::CommandFactory;
 use error::Error;
-use shell::contract::{SUBCOMMANDS, VALUE_OPTIONS};
+use shell::contract::{SUBCOMMANDS, takes_value};
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 /// clap's usage errors, folded into our one-line form.
-fn usage_error(e: &clap::Error) -> Error {
+fn usage_error(e: &clap::Error, args: &[OsString]) -> Error {
     if let Some(msg) = second_role(e) {
         return Error::usage(msg);
     }
@@ -29,7 +29,45 @@ fn usage_error(e: &clap::Error) -> Error {
         .collect();
     let msg = first.join(" ");
     let msg = msg.strip_prefix("error: ").unwrap_or(&msg);
+    let msg = match from_variable(e, args) {
+        Some((option, var)) => msg.replace(
+            &format!("'{option}'"),
+            &format!(
+                "{var} (the variable {} reads)",
+                option.split(' ').next().unwrap_or_default()
+            ),
+        ),
+        None => msg.to_string(),
+    };
     Error::usage(format!("{msg}; see `awsmfa --help`"))
+}
+
+/// The option a refused value was for (`--duration <SECONDS>`) and the variable it came from,
+/// when it came from one: set to that value, which no word of the command line holds.
+fn from_variable(e: &clap::Error, args: &[OsString]) -> Option<(String, String)> {
+    use clap::error::{ContextKind, ContextValue};
+    let (Some(ContextValue::String(option)), Some(ContextValue::String(value))) = (
+        e.get(ContextKind::InvalidArg),
+        e.get(ContextKind::InvalidValue),
+    ) else {
+        return None;
+    };
+    let long = option.split(' ').next()?.strip_prefix("--")?;
+    let var = env_of(&cli::Cli::command(), long)?;
+    let typed = args
+        .iter()
+        .any(|a| a.to_str().is_some_and(|a| a.ends_with(value.as_str())));
+    (std::env::var(&var).ok().as_ref() == Some(value) && !typed).then(|| (option.clone(), var))
+}
+
+/// The variable the option `--long` reads, in `cmd` or a subcommand.
+fn env_of(cmd: &clap::Command, long: &str) -> Option<String> {
+    let own = cmd
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long))
+        .and_then(|a| a.get_env());
+    own.map(|v| v.to_string_lossy().into_owned())
+        .or_else(|| cmd.get_subcommands().find_map(|s| env_of(s, long)))
 }
 
 /// A second role ARN is a word after ROLE_ARN, which clap reads as a subcommand in the wrong
@@ -60,11 +98,7 @@ fn subcommand_first(mut args: Vec<OsString>) -> Vec<OsString> {
             }
             break;
         }
-        i += if VALUE_OPTIONS.contains(&word) || word == "--shell" {
-            2
-        } else {
-            1
-        };
+        i += if takes_value(word) { 2 } else { 1 };
     }
     args
 }
@@ -83,13 +117,13 @@ fn main() -> ExitCode {
         Some("prompt") => {
             return match cli::parse_prompt(&args) {
                 Ok(p) => exit(cmd::prompt::run(&p)),
-                Err(e) => clap_exit(&e),
+                Err(e) => clap_exit(&e, &args),
             };
         }
         Some("init") => {
             return match cli::parse_init(&args) {
                 Ok(i) => exit(cmd::init::run(&i)),
-                Err(e) => clap_exit(&e),
+                Err(e) => clap_exit(&e, &args),
             };
         }
         Some("-V" | "--version") if args.len() == 1 => {
@@ -101,9 +135,9 @@ fn main() -> ExitCode {
         _ => {}
     }
     let program = std::iter::once(OsString::from("awsmfa"));
-    match cli::Cli::read(program.chain(args)) {
+    match cli::Cli::read(program.chain(args.iter().cloned())) {
         Ok(cli) => exit(cmd::run(&cli)),
-        Err(e) => clap_exit(&e),
+        Err(e) => clap_exit(&e, &args),
     }
 }
 
@@ -118,9 +152,9 @@ fn exit(result: error::Result<()>) -> ExitCode {
 }
 
 /// `--help` and `--version` print and succeed; anything else is a usage error.
-fn clap_exit(e: &clap::Error) -> ExitCode {
+fn clap_exit(e: &clap::Error, args: &[OsString]) -> ExitCode {
     if e.use_stderr() {
-        exit(Err(usage_error(e)))
+        exit(Err(usage_error(e, args)))
     } else {
         let _ = ui::stdout(&e.render().to_string());
         ExitCode::SUCCESS
@@ -155,5 +189,9 @@ mod tests {
             "-t=x arn:aws:iam::1:role/r status"
         );
         assert_eq!(reordered("--env -- exec"), "--env -- exec");
+        // Abbreviated as clap takes them.
+        assert_eq!(reordered("--prof x status"), "status --prof x");
+        assert_eq!(reordered("--ta status"), "--ta status");
+        assert_eq!(reordered("--sh fish status"), "status --sh fish");
     }
 }

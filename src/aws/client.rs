@@ -99,13 +99,78 @@ fn temp_creds(op: &str, c: Option<&aws_sdk_sts::types::Credentials>) -> Result<T
             "{op} returned incomplete credentials (no {what}); nothing was written"
         )));
     }
-    Ok(TempCreds {
+    let creds = TempCreds {
         keys: Keys {
             access_key_id: c.access_key_id().to_string(),
             secret_access_key: c.secret_access_key().to_string(),
             session_token: Some(c.session_token().to_string()),
         },
         expiration: c.expiration().secs(),
+    };
+    let longest = if op == "sts:AssumeRole" {
+        ASSUME_ROLE_MAX
+    } else {
+        SESSION_TOKEN_MAX
+    };
+    match unlike_aws(&creds, timefmt::now(), longest) {
+        Some(why) => Err(Error::runtime(format!(
+            "{op} returned credentials STS does not issue ({why}); nothing was written; check \
+             that the STS endpoint is genuine and this machine's clock is right"
+        ))),
+        None => Ok(creds),
+    }
+}
+
+/// The longest sessions STS issues: GetSessionToken's 36 hours, AssumeRole's 12.
+const SESSION_TOKEN_MAX: i64 = 129_600;
+const ASSUME_ROLE_MAX: i64 = 43_200;
+
+/// Whether `text` is made of the characters AWS issues keys and tokens in: letters and digits,
+/// with `+/=` (base64) where `base64`.
+fn issued(text: &str, base64: bool) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_alphanumeric() || (base64 && b"+/=".contains(&b)))
+}
+
+/// Why `creds`, answered at `now` (by AWS's clock when ours is seen to be off), are not what STS
+/// issues, if they are not: keys and tokens outside AWS's alphabets (such a value would be a
+/// line break in the credentials file, or shell code in `--env`), or an expiration already
+/// past or about to pass, or later than the `longest` session STS gives. Both ends allow the
+/// clock difference awsmfa does not correct (`timefmt::SKEW_LIMIT`). The values are never
+/// shown: they may be secrets.
+fn unlike_aws(creds: &TempCreds, now: i64, longest: i64) -> Option<String> {
+    let token = creds.keys.session_token.as_deref().unwrap_or_default();
+    let odd = [
+        ("AccessKeyId", issued(&creds.keys.access_key_id, false)),
+        (
+            "SecretAccessKey",
+            issued(&creds.keys.secret_access_key, true),
+        ),
+        ("SessionToken", issued(token, true)),
+    ];
+    if let Some((what, _)) = odd.iter().find(|(_, ok)| !ok) {
+        return Some(format!(
+            "its {what} holds characters other than letters, digits and +/="
+        ));
+    }
+    let left = creds.expiration - now;
+    let slack = timefmt::SKEW_LIMIT;
+    if left <= slack {
+        return Some(format!(
+            "they expire at {}, {}",
+            timefmt::rfc3339(creds.expiration),
+            if left <= 0 {
+                "already past".to_string()
+            } else {
+                format!("in {left} s")
+            }
+        ));
+    }
+    (left > longest + slack).then(|| {
+        format!(
+            "they expire at {}, later than the {longest} s STS allows",
+            timefmt::rfc3339(creds.expiration)
+        )
     })
 }
 
@@ -342,6 +407,15 @@ impl Aws {
         let key = out
             .access_key()
             .ok_or_else(|| Error::runtime("iam:CreateAccessKey returned no key"))?;
+        let usable = !key.access_key_id().is_empty()
+            && issued(key.access_key_id(), false)
+            && issued(key.secret_access_key(), true);
+        if !usable {
+            return Err(Error::runtime(
+                "iam:CreateAccessKey returned a key IAM does not issue (empty, or characters \
+                 other than letters, digits and +/=); check that the IAM endpoint is genuine",
+            ));
+        }
         Ok(Keys {
             access_key_id: key.access_key_id().to_string(),
             secret_access_key: key.secret_access_key().to_string(),
@@ -371,6 +445,17 @@ mod tests {
         }
     }
 
+    fn creds(key: &str, secret: &str, token: &str, expiration: i64) -> TempCreds {
+        TempCreds {
+            keys: Keys {
+                access_key_id: key.into(),
+                secret_access_key: secret.into(),
+                session_token: Some(token.into()),
+            },
+            expiration,
+        }
+    }
+
     #[test]
     fn only_plain_http_endpoints_without_a_tls_proxy_skip_tls() {
         let none = |_: &str| None;
@@ -384,5 +469,27 @@ mod tests {
         let local = at("http://127.0.0.1:5000");
         assert!(plain_http(Some(&local), proxy("http://proxy:3128")));
         assert!(!plain_http(Some(&local), proxy("https://proxy:3128")));
+    }
+
+    #[test]
+    fn answers_sts_would_not_give_are_told_apart() {
+        let now = 1_800_000_000;
+        let good = creds("ASIAX1", "a+b/c=", "IQoJb3//+==", now + 3600);
+        assert_eq!(unlike_aws(&good, now, ASSUME_ROLE_MAX), None);
+        let longest = creds("ASIAX1", "s", "t", now + SESSION_TOKEN_MAX + 60);
+        assert_eq!(unlike_aws(&longest, now, SESSION_TOKEN_MAX), None);
+        assert!(unlike_aws(&longest, now, ASSUME_ROLE_MAX).is_some());
+        for bad in [
+            creds("ASIA+X", "s", "t", now + 3600),
+            creds("ASIAX", "s$(id)", "t", now + 3600),
+            creds("ASIAX", "s", "t\nx", now + 3600),
+            creds("ASIAX", "s", "t ", now + 3600),
+            creds("ASIAX", "s", "tü", now + 3600),
+            creds("ASIAX", "s", "t", now - 1),
+            creds("ASIAX", "s", "t", now + 30),
+            creds("ASIAX", "s", "t", 253_402_300_799),
+        ] {
+            assert!(unlike_aws(&bad, now, SESSION_TOKEN_MAX).is_some());
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! The command line. Every option of the main command can also come from the environment
-//! variable the Python awsmfa 0.2 read, so existing setups keep working.
+//! The command line. Every option awsmfa 0.2 read from a variable still reads it (0.2.9 read
+//! none for --role-session-name and --aws-credentials; they take AWS_MFA_ROLE_SESSION_NAME and
+//! AWS_SHARED_CREDENTIALS_FILE), so existing setups keep working.
 
 pub mod complete;
 pub mod environment;
@@ -114,7 +115,12 @@ const FORGET_FIX: &str = "name the identity profile, or leave -i out to forget e
         assumes ROLE_ARN) and writes the temporary credentials to the target profile of the \
         credentials file, which every AWS SDK and tool reads.",
     after_long_help = environment::long_help(),
-    args_conflicts_with_subcommands = true
+    args_conflicts_with_subcommands = true,
+    // As awsmfa 0.2's argparse: `--prof` for `--profile`, and the last of a repeated option
+    // wins (`alias awsmfa='awsmfa -t admin'`, then `awsmfa -t other`). Both reach every
+    // subcommand.
+    infer_long_args = true,
+    args_override_self = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -170,7 +176,7 @@ pub enum Command {
     /// Keep the identity's long-lived keys in the OS keyring: import, export, forget
     #[command(subcommand)]
     Keys(KeysCommand),
-    /// Print the IAM policy starter kit (a CloudFormation template); see the README to deploy it
+    /// Print the IAM policy starter kit (a CloudFormation template); docs/policies.md says how to deploy it
     Policies,
     /// Print a static completion script (the init scripts complete dynamically instead)
     Completions(CompletionsArgs),
@@ -336,7 +342,11 @@ fn parse_alone<A: Args + FromArgMatches>(
     about: &'static str,
     args: &[OsString],
 ) -> Result<A, clap::Error> {
-    let cmd = clap::Command::new(name).bin_name(name).about(about);
+    let cmd = clap::Command::new(name)
+        .bin_name(name)
+        .about(about)
+        .infer_long_args(true)
+        .args_override_self(true);
     A::from_arg_matches(&A::augment_args(cmd).try_get_matches_from(args)?)
 }
 

@@ -71,12 +71,20 @@ pub fn execute(args: &GetArgs, mut job: CredentialJob, newer_than: Option<i64>) 
         None => None,
     };
     let settings = job.settings();
-    credfile::store(
+    let dropped = credfile::store(
         &settings.credentials,
         &args.target.name,
         &settings.identity,
         &creds,
     )?;
+    if !dropped.is_empty() {
+        ui::notice(&format!(
+            "Removed {} from [{}]: SDKs would have used {} instead of the credentials written there.",
+            dropped.join(", "),
+            args.target.name,
+            if dropped.len() == 1 { "it" } else { "them" }
+        ));
+    }
     for role in &settings.roles {
         // Only completion reads the history: failing to record is not worth failing the run.
         if let Err(e) = history::record(&role.arn) {

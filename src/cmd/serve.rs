@@ -16,7 +16,10 @@ pub fn run(args: &ServeArgs) -> Result<()> {
     let endpoint = server::listen(provider, args.port.unwrap_or(0))?;
     let vars = endpoint.vars();
     let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    ui::stdout(&quote::exports(shell, &pairs))?;
+    // The variables that would outrank the server go too (after the three lines that point at
+    // it, which scripts read first).
+    let code = quote::exports(shell, &pairs) + &quote::unsets(shell, server::SHADOWING);
+    ui::stdout(&code)?;
     ui::notice(&format!(
         "Serving credentials on {} until interrupted.",
         endpoint.url

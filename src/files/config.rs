@@ -23,7 +23,8 @@ pub struct Role {
 /// What `--profile NAME` contributes; flags override each field.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Profile {
-    /// The profile with the long-lived keys at the base of the chain.
+    /// The profile with the long-lived keys at the base of the chain; empty when the chain ends
+    /// in a profile whose credential_process runs awsmfa (the identity is then the usual one).
     pub identity: String,
     /// Roles to assume, base first.
     pub roles: Vec<Role>,
@@ -161,7 +162,12 @@ pub fn resolve(conf: &Doc, name: &str) -> Result<Profile> {
         });
         profile.region = profile.region.take().or_else(|| get(props, "region"));
         let Some(arn) = get(props, "role_arn") else {
-            profile.identity = current;
+            // A profile whose credential_process runs awsmfa (`[profile p]` with
+            // `credential_process = awsmfa credential-process --profile p`) names settings,
+            // not keys: the identity is the usual one (-i, else [identity]).
+            if get(props, "credential_process").is_none() {
+                profile.identity = current;
+            }
             break;
         };
         profile.roles.push(Role {
@@ -214,6 +220,17 @@ role_session_name = me-top
 duration_seconds = 1800
 mfa_process = ykman oath accounts code --single aws
 ";
+
+    #[test]
+    fn a_credential_process_profile_names_settings_not_the_identity() {
+        let text = "[profile p]\ncredential_process = awsmfa credential-process --profile p\n\
+                    mfa_serial = arn:aws:iam::1:mfa/me\nregion = eu-west-1\n";
+        let p = resolve(&conf(text), "p").unwrap();
+        assert_eq!(p.identity, "");
+        assert_eq!(p.mfa_serial.as_deref(), Some("arn:aws:iam::1:mfa/me"));
+        assert_eq!(p.region.as_deref(), Some("eu-west-1"));
+        assert!(p.roles.is_empty());
+    }
 
     #[test]
     fn follows_source_profiles_to_the_keys() {

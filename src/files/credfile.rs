@@ -197,9 +197,30 @@ pub fn marker_to_keys(path: &Path, profile: &str, keys: Option<&Keys>) -> Result
     })
 }
 
+/// Keys that make a profile another source of credentials: a role to assume (`role_arn` with
+/// `source_profile` or `credential_source`, or with `web_identity_token_file`), an SSO or
+/// `aws login` session, a `credential_process`. SDKs take them over static keys in the same
+/// profile (botocore: a role, web identity and SSO; the Java SDKs: `credential_process` too;
+/// the Go SDK v2 assumes `role_arn` with the static keys, or refuses the profile), so a target
+/// keeping one would not be read as the credentials awsmfa wrote there.
+fn other_source(key: &str) -> bool {
+    const KEYS: &[&str] = &[
+        "role_arn",
+        "source_profile",
+        "credential_source",
+        "credential_process",
+        "web_identity_token_file",
+        "login_session",
+    ];
+    let key = key.to_ascii_lowercase();
+    KEYS.contains(&key.as_str()) || key.starts_with("sso_")
+}
+
 /// Writes temporary credentials into `profile`, keeping the profile's other keys and adding
 /// those of the `identity` profile it lacks (`region`, an `s3` block…), as awsmfa 0.2 did.
-pub fn store(path: &Path, profile: &str, identity: &str, creds: &TempCreds) -> Result<()> {
+/// Keys that name another source of credentials (`other_source`) are neither kept nor copied:
+/// returns those the profile held, now removed.
+pub fn store(path: &Path, profile: &str, identity: &str, creds: &TempCreds) -> Result<Vec<String>> {
     let expiration = timefmt::rfc3339(creds.expiration);
     let python_expiration = timefmt::python_isoformat(creds.expiration);
     let token = creds.keys.session_token.as_deref().unwrap_or_default();
@@ -215,9 +236,18 @@ pub fn store(path: &Path, profile: &str, identity: &str, creds: &TempCreds) -> R
         ("awsmfa_expiration", python_expiration.as_str()),
     ];
     check_values(profile, &set)?;
+    let mut dropped = Vec::new();
     atomic::update(path, |text| {
-        Ok(parse(path, text)?.upsert_inheriting(profile, OWNED_KEYS, &set, identity))
-    })
+        let doc = parse(path, text)?;
+        let in_target = doc.keys(profile).into_iter().filter(|k| other_source(k));
+        dropped = in_target.map(str::to_string).collect();
+        // Named for removal, the identity's are not copied either.
+        let in_identity = doc.keys(identity).into_iter().filter(|k| other_source(k));
+        let mut remove = OWNED_KEYS.to_vec();
+        remove.extend(dropped.iter().map(String::as_str).chain(in_identity));
+        Ok(doc.upsert_inheriting(profile, &remove, &set, identity))
+    })?;
+    Ok(dropped)
 }
 
 /// Replaces the long-lived key pair of `profile`, in place.
@@ -297,6 +327,30 @@ mod tests {
         Region {
             name: name.to_string(),
             configured,
+        }
+    }
+
+    #[test]
+    fn other_sources_of_credentials_are_told_from_settings() {
+        for key in [
+            "role_arn",
+            "Source_Profile",
+            "credential_process",
+            "sso_session",
+            "sso_start_url",
+            "login_session",
+        ] {
+            assert!(other_source(key), "{key}");
+        }
+        for key in [
+            "region",
+            "output",
+            "mfa_serial",
+            "aws_access_key_id",
+            "s3",
+            "ssox",
+        ] {
+            assert!(!other_source(key), "{key}");
         }
     }
 

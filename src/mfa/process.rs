@@ -6,10 +6,9 @@
 
 use super::code::{self, Code};
 use super::supervise::{self, Finished, Group, Signals};
+use super::terminal::{self, Saved};
 use crate::error::{Error, Result};
 use std::fmt;
-use std::fs::{File, OpenOptions};
-use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
@@ -89,16 +88,14 @@ impl MfaProcess {
     /// Runs the command with `/bin/sh -c` until it exits, the deadline passes or a signal
     /// comes, and ends what it started.
     ///
-    /// On a terminal the command gets it as stdin and stderr, whatever awsmfa's own are (a
-    /// caller such as botocore captures them), and stays in awsmfa's process group, so that it
-    /// may read the terminal and Ctrl-C reaches it. Without a terminal the command has a group
-    /// of its own.
+    /// On a terminal awsmfa holds, the command gets it as stdin and stderr, whatever awsmfa's
+    /// own are (a caller such as botocore captures them), and stays in awsmfa's process group,
+    /// so that it may read the terminal and Ctrl-C reaches it. Otherwise — no terminal, or
+    /// awsmfa in the background of one, where the terminal would stop a command that reads
+    /// it — the command has a session of its own, without a terminal: a PIN it cannot ask
+    /// for makes it fail rather than wait.
     fn run(&self) -> Result<Finished> {
-        let tty = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .open("/dev/tty")
-            .ok();
+        let tty = terminal::foreground();
         let mut cmd = Command::new("/bin/sh");
         cmd.arg("-c").arg(&self.cmd);
         let group = match &tty {
@@ -115,7 +112,7 @@ impl MfaProcess {
                 Group::Own
             }
         };
-        let terminal = tty.as_ref().and_then(Terminal::save);
+        let terminal = tty.as_ref().and_then(Saved::save);
         let signals = Signals::catch();
         let done = supervise::run(&mut cmd, group, &signals);
         if let Some(terminal) = terminal {
@@ -123,36 +120,6 @@ impl MfaProcess {
         }
         signals.reraise();
         done.map_err(|e| self.error(&format!("could not start: {e}")))
-    }
-}
-
-/// The terminal's settings before the command ran: a tool killed while it had echo off (a PIN
-/// prompt) would leave the user typing blind.
-struct Terminal<'a> {
-    tty: &'a File,
-    settings: libc::termios,
-}
-
-impl<'a> Terminal<'a> {
-    fn save(tty: &'a File) -> Option<Terminal<'a>> {
-        // SAFETY: tcgetattr(3) writes only into `settings`.
-        unsafe {
-            let mut settings: libc::termios = std::mem::zeroed();
-            (libc::tcgetattr(tty.as_raw_fd(), &mut settings) == 0)
-                .then_some(Terminal { tty, settings })
-        }
-    }
-
-    /// Puts the settings back, unless awsmfa runs in the background, where changing them
-    /// would stop it (SIGTTOU).
-    fn restore(&self) {
-        let fd = self.tty.as_raw_fd();
-        // SAFETY: terminal calls on a descriptor we own, with settings it gave.
-        unsafe {
-            if libc::tcgetpgrp(fd) == libc::getpgrp() {
-                libc::tcsetattr(fd, libc::TCSADRAIN, &self.settings);
-            }
-        }
     }
 }
 

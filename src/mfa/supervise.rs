@@ -1,6 +1,6 @@
 //! A program awsmfa waits on for an MFA code (an `mfa_process`, a dialog): its output read as
 //! it comes, a real deadline, signals noted rather than obeyed while it runs, and what it
-//! started ended when awsmfa stops waiting.
+//! started ended when awsmfa stops waiting — also what left its process group or session.
 
 use std::fs::File;
 use std::io::{ErrorKind, Read};
@@ -10,8 +10,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::{Duration, Instant};
 
-/// Seconds awsmfa waits for a code from a program (AWSMFA_MFA_PROCESS_TIMEOUT, default 60).
-fn timeout() -> Duration {
+/// Seconds awsmfa waits for a code from a program or a pipe (AWSMFA_MFA_PROCESS_TIMEOUT,
+/// default 60).
+pub fn timeout() -> Duration {
     let secs = std::env::var("AWSMFA_MFA_PROCESS_TIMEOUT")
         .ok()
         .and_then(|v| v.parse().ok());
@@ -20,6 +21,9 @@ fn timeout() -> Duration {
 
 /// More output than this is no code; the rest is read and dropped.
 const KEEP: usize = 4096;
+
+/// How often the processes the program started are looked for while it runs.
+const LOOK_EVERY: Duration = Duration::from_millis(200);
 
 /// Reads of what is left in the pipes once the program exited: enough to empty a pipe's
 /// buffer, not enough to follow a process it left behind that never stops writing.
@@ -34,8 +38,9 @@ enum Waited {
 
 /// Where the program's processes live, which decides how they are ended.
 pub enum Group {
-    /// A process group of its own, ended whole: even a process that outlived the program
-    /// holding its output or awsmfa's stderr ends with it.
+    /// A session of its own, so no controlling terminal that could stop it, and a process
+    /// group ended whole: even a process that outlived the program holding its output or
+    /// awsmfa's stderr ends with it.
     Own,
     /// awsmfa's own group, which may hold the user's shell (`eval "$(awsmfa --env)"`) and is
     /// never signalled: the program and the processes descending from it are, when awsmfa
@@ -73,28 +78,41 @@ impl Finished {
 pub fn run(cmd: &mut Command, group: Group, signals: &Signals) -> std::io::Result<Finished> {
     cmd.stdout(Stdio::piped());
     if let Group::Own = group {
-        cmd.process_group(0);
-    }
-    let mut child = cmd.spawn()?;
-    let mut stdout = Output::new(child.stdout.take().map(OwnedFd::from), Keep::Head);
-    let mut stderr = Output::new(child.stderr.take().map(OwnedFd::from), Keep::Tail);
-    let waited = wait(&child, &mut [&mut stdout, &mut stderr], signals);
-    let pid = child.id() as i32;
-    // SAFETY: kill(2) on our unreaped child's group, or on it and its descendants.
-    unsafe {
-        match group {
-            Group::Own => {
-                libc::kill(-pid, libc::SIGKILL);
-            }
-            Group::Shared if !matches!(waited, Waited::Exited) => {
-                for member in family(pid) {
-                    libc::kill(member, libc::SIGKILL);
-                }
-            }
-            Group::Shared => {}
+        // SAFETY: setsid(2) is async-signal-safe; the child leads a session and group of its own.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
         }
     }
+    let adopting = Adoption::begin();
+    let mut child = match cmd.spawn() {
+        Ok(child) => child,
+        Err(e) => {
+            adopting.end(&[]);
+            return Err(e);
+        }
+    };
+    let pid = child.id() as i32;
+    let mut started = Descendants::new(pid, &adopting);
+    let mut stdout = Output::new(child.stdout.take().map(OwnedFd::from), Keep::Head);
+    let mut stderr = Output::new(child.stderr.take().map(OwnedFd::from), Keep::Tail);
+    let waited = wait(
+        &child,
+        &mut [&mut stdout, &mut stderr],
+        signals,
+        &mut started,
+    );
+    if let Group::Own = group {
+        // SAFETY: kill(2) on our unreaped child's group.
+        unsafe { libc::kill(-pid, libc::SIGKILL) };
+    }
+    // The program's own group may hold the user's shell (Group::Shared): only the processes
+    // found descending from it are ended, the program itself once it has stopped waiting.
+    let ended = started.end(matches!(waited, Waited::Exited));
     let status = child.wait();
+    adopting.end(&ended);
     Ok(Finished {
         waited,
         status,
@@ -103,9 +121,16 @@ pub fn run(cmd: &mut Command, group: Group, signals: &Signals) -> std::io::Resul
     })
 }
 
-/// Reads the program's output while waiting for it to exit, until the deadline or a signal.
-fn wait(child: &Child, outs: &mut [&mut Output], signals: &Signals) -> Waited {
+/// Reads the program's output while waiting for it to exit, until the deadline or a signal,
+/// and looks for what it starts meanwhile.
+fn wait(
+    child: &Child,
+    outs: &mut [&mut Output],
+    signals: &Signals,
+    started: &mut Descendants,
+) -> Waited {
     let deadline = Instant::now() + timeout();
+    let mut looked = Instant::now();
     loop {
         if signals.caught().is_some() {
             return Waited::Interrupted;
@@ -114,6 +139,10 @@ fn wait(child: &Child, outs: &mut [&mut Output], signals: &Signals) -> Waited {
             // What it wrote is in the pipes; a process it left behind may hold them open.
             drain(outs);
             return Waited::Exited;
+        }
+        if looked.elapsed() >= LOOK_EVERY {
+            started.look();
+            looked = Instant::now();
         }
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -182,34 +211,202 @@ fn exited(child: &Child) -> bool {
     }
 }
 
-/// `pid` and every process descending from it, by the parent links in /proc.
+/// A process as /proc shows it.
+#[derive(Debug, Clone, Copy)]
+struct Process {
+    pid: i32,
+    parent: i32,
+    group: i32,
+    session: i32,
+    /// Since boot, in clock ticks: with the id, tells a process from a later one that reused
+    /// the id.
+    start: u64,
+}
+
+/// Every process running now.
 #[cfg(target_os = "linux")]
-fn family(pid: i32) -> Vec<i32> {
-    let links: Vec<(i32, i32)> = std::fs::read_dir("/proc")
+fn processes() -> Vec<Process> {
+    std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|entry| {
-            let id = entry.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
-            // The name in parentheses may hold anything; the state, then the parent, follow.
-            let parent = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?;
-            Some((id, parent.parse().ok()?))
-        })
-        .collect();
-    let mut family = vec![pid];
-    let mut i = 0;
-    while let Some(&member) = family.get(i) {
-        family.extend(links.iter().filter(|l| l.1 == member).map(|l| l.0));
-        i += 1;
-    }
-    family
+        .filter_map(|entry| process(entry.file_name().to_str()?.parse().ok()?))
+        .collect()
 }
 
-/// Elsewhere only the child itself is known.
+/// Elsewhere none is known; only the program's own group is ended.
 #[cfg(not(target_os = "linux"))]
-fn family(pid: i32) -> Vec<i32> {
-    vec![pid]
+fn processes() -> Vec<Process> {
+    Vec::new()
+}
+
+fn process(pid: i32) -> Option<Process> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The name in parentheses may hold anything; the state, parent, group, session follow,
+    // and the start time is the 22nd field.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let number = |i: usize| fields.get(i)?.parse().ok();
+    Some(Process {
+        pid,
+        parent: number(1)?,
+        group: number(2)?,
+        session: number(3)?,
+        start: fields.get(19)?.parse().ok()?,
+    })
+}
+
+/// awsmfa's own children now.
+fn own_children(all: &[Process]) -> Vec<i32> {
+    let me = std::process::id() as i32;
+    all.iter()
+        .filter(|p| p.parent == me)
+        .map(|p| p.pid)
+        .collect()
+}
+
+/// `root` and what descends from it in `all`: by parent links, and by the sessions and
+/// process groups those processes made, whose members they started even where the parent
+/// links have gone (a daemon whose parent exited).
+fn family(root: &[i32], all: &[Process]) -> Vec<Process> {
+    let mut ids: Vec<i32> = root.to_vec();
+    let mut found: Vec<Process> = all
+        .iter()
+        .filter(|p| ids.contains(&p.pid))
+        .copied()
+        .collect();
+    loop {
+        let more: Vec<Process> = all
+            .iter()
+            .filter(|p| !ids.contains(&p.pid))
+            .filter(|p| {
+                [p.parent, p.group, p.session]
+                    .iter()
+                    .any(|id| ids.contains(id))
+            })
+            .copied()
+            .collect();
+        if more.is_empty() {
+            return found;
+        }
+        ids.extend(more.iter().map(|p| p.pid));
+        found.extend(more);
+    }
+}
+
+/// awsmfa as the reaper of the program's orphans while it runs (Linux's child subreaper), so
+/// that a process whose parent exits at once (`setsid -f`, a double fork) is handed to
+/// awsmfa, where it is found, rather than to init. Only while awsmfa has no other child:
+/// under `exec --server` the orphans of the user's command would be handed to it too.
+struct Adoption {
+    on: bool,
+}
+
+impl Adoption {
+    fn begin() -> Adoption {
+        #[cfg(target_os = "linux")]
+        if own_children(&processes()).is_empty() {
+            // SAFETY: prctl(2) sets a flag of this process.
+            let on = unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) } == 0;
+            return Adoption { on };
+        }
+        Adoption { on: false }
+    }
+
+    /// Reaps the adopted processes that were ended (`ended`), or that ended by themselves,
+    /// and hands orphans to init again.
+    fn end(self, ended: &[i32]) {
+        if !self.on {
+            return;
+        }
+        #[cfg(target_os = "linux")]
+        // SAFETY: prctl(2) clears the flag it set; waitpid(2) on our own children, which
+        // were all adopted during the run (there were none before it).
+        unsafe {
+            libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+            let deadline = Instant::now() + Duration::from_secs(1);
+            let mut left: Vec<i32> = own_children(&processes());
+            left.retain(|pid| ended.contains(pid) || zombie(*pid));
+            while !left.is_empty() && Instant::now() < deadline {
+                left.retain(|&pid| libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) == 0);
+                if !left.is_empty() {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+            }
+        }
+    }
+}
+
+fn zombie(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| s.rsplit_once(") ").is_some_and(|(_, r)| r.starts_with('Z')))
+}
+
+/// The processes the program started, looked for while it runs: a process that leaves its
+/// parent, group or session stays known by what it was seen as.
+struct Descendants {
+    root: i32,
+    adopting: bool,
+    seen: Vec<Process>,
+}
+
+impl Descendants {
+    fn new(root: i32, adoption: &Adoption) -> Descendants {
+        Descendants {
+            root,
+            adopting: adoption.on,
+            seen: Vec::new(),
+        }
+    }
+
+    fn look(&mut self) {
+        let all = processes();
+        let mut roots = vec![self.root];
+        // Those seen before that still run, whatever their parent, group or session now.
+        roots.extend(
+            all.iter()
+                .filter(|p| {
+                    self.seen
+                        .iter()
+                        .any(|s| s.pid == p.pid && s.start == p.start)
+                })
+                .map(|p| p.pid),
+        );
+        if self.adopting {
+            // awsmfa had no child before the program: every other one was handed to it.
+            roots.extend(own_children(&all));
+        }
+        for p in family(&roots, &all) {
+            if !self
+                .seen
+                .iter()
+                .any(|s| s.pid == p.pid && s.start == p.start)
+            {
+                self.seen.push(p);
+            }
+        }
+    }
+
+    /// Kills what the program started, and the program itself unless it `exited`; returns
+    /// the ids signalled.
+    fn end(mut self, exited: bool) -> Vec<i32> {
+        self.look();
+        let me = std::process::id() as i32;
+        let mut ended = Vec::new();
+        for p in &self.seen {
+            if p.pid == me || (p.pid == self.root && exited) {
+                continue;
+            }
+            // Not a later process that took the id of one that ended.
+            if p.pid != self.root && process(p.pid).is_none_or(|now| now.start != p.start) {
+                continue;
+            }
+            // SAFETY: kill(2) on a process the program started (checked just above), or on
+            // our unreaped child.
+            unsafe { libc::kill(p.pid, libc::SIGKILL) };
+            ended.push(p.pid);
+        }
+        ended
+    }
 }
 
 /// Which part of a long output is kept.
@@ -308,7 +505,7 @@ impl Signals {
         Signals { previous }
     }
 
-    fn caught(&self) -> Option<libc::c_int> {
+    pub fn caught(&self) -> Option<libc::c_int> {
         Some(CAUGHT.load(Ordering::SeqCst)).filter(|&s| s != 0)
     }
 
@@ -351,12 +548,38 @@ mod tests {
         )
         .unwrap();
         let sleeper: i32 = line.trim().parse().unwrap();
-        let family = family(child.id() as i32);
+        let family: Vec<i32> = family(&[child.id() as i32], &processes())
+            .iter()
+            .map(|p| p.pid)
+            .collect();
         child.kill().unwrap();
         child.wait().unwrap();
         // SAFETY: kill(2) on the sleeper this test started.
         unsafe { libc::kill(sleeper, libc::SIGKILL) };
         assert_eq!(family, [child.id() as i32, sleeper]);
+    }
+
+    #[test]
+    fn a_family_is_found_by_the_sessions_and_groups_it_made() {
+        let p = |pid, parent, group, session| Process {
+            pid,
+            parent,
+            group,
+            session,
+            start: 0,
+        };
+        // awsmfa (10) and a shell (40) share a group and session; the program (20) runs in
+        // it and started 30 in a session of its own, which forked 31 and then exited.
+        let all = [
+            p(10, 1, 10, 10),
+            p(20, 10, 10, 10),
+            p(31, 1, 30, 30),
+            p(40, 10, 10, 10),
+            p(41, 40, 10, 10),
+        ];
+        let ids = |root: &[i32]| -> Vec<i32> { family(root, &all).iter().map(|p| p.pid).collect() };
+        assert_eq!(ids(&[20, 30]), [20, 31]);
+        assert_eq!(ids(&[20]), [20]);
     }
 
     #[test]

@@ -23,13 +23,19 @@ use std::sync::mpsc::{self, TrySendError};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// Variables that would make an SDK take other credentials than the server's: keys, profiles,
-/// other container endpoints, and the awsmfa shell state that renews keys into a shell.
+/// Variables that would make an SDK take other credentials than the server's: keys (with the
+/// older names the Java SDK v1 and the Go and Ruby SDKs still read), profiles, other container
+/// endpoints, and the awsmfa shell state that renews keys into a shell.
 pub const SHADOWING: &[&str] = &[
     "AWS_ACCESS_KEY_ID",
     "AWS_SECRET_ACCESS_KEY",
     "AWS_SESSION_TOKEN",
     "AWS_SECURITY_TOKEN",
+    "AWS_ACCESS_KEY",
+    "AWS_SECRET_KEY",
+    "AMAZON_ACCESS_KEY_ID",
+    "AMAZON_SECRET_ACCESS_KEY",
+    "AMAZON_SESSION_TOKEN",
     "AWS_CREDENTIAL_EXPIRATION",
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
@@ -57,12 +63,15 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// What points an SDK at the server. The SDKs read a `[default]` profile in the
-    /// credentials file before the container endpoint, so that file is made empty for them.
+    /// credentials file before the container endpoint, so that file is made empty for them:
+    /// AWS_SHARED_CREDENTIALS_FILE for most, AWS_CREDENTIAL_PROFILES_FILE for the Java SDK v1.
+    /// (The config file stays: it holds regions and endpoints, not the keys awsmfa writes.)
     pub fn vars(&self) -> Vec<(&'static str, String)> {
         vec![
             ("AWS_CONTAINER_CREDENTIALS_FULL_URI", self.url.clone()),
             ("AWS_CONTAINER_AUTHORIZATION_TOKEN", self.token.clone()),
             ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null".to_string()),
+            ("AWS_CREDENTIAL_PROFILES_FILE", "/dev/null".to_string()),
         ]
     }
 }

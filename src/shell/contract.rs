@@ -73,6 +73,49 @@ pub const VALUE_OPTIONS: &[&str] = &[
     "--target-profile",
 ];
 
+/// The main command's other long options. With `VALUE_OPTIONS` and `--shell`, every long
+/// option: clap takes an unambiguous prefix of one (`--prof`), as awsmfa 0.2's argparse did,
+/// so the scripts and `takes_value` must know the prefixes too.
+const SWITCHES: &[&str] = &[
+    "--no-cache",
+    "--rotate-identity-keys",
+    "--env",
+    "--help",
+    "--version",
+];
+
+/// The long options `word` (`--x`, no `=`) names: itself, or the only one it begins.
+fn long_option(word: &str) -> Option<&'static str> {
+    let longs = VALUE_OPTIONS.iter().chain(SWITCHES).chain(&["--shell"]);
+    let longs = longs.filter(|o| o.starts_with("--"));
+    if let Some(exact) = longs.clone().find(|o| **o == word) {
+        return Some(exact);
+    }
+    let mut found = longs.filter(|o| word.len() > 2 && o.starts_with(word));
+    found.next().filter(|_| found.next().is_none()).copied()
+}
+
+/// Whether the main command's option `word` takes the next word as its value, abbreviated or
+/// not (`--shell` included).
+pub fn takes_value(word: &str) -> bool {
+    VALUE_OPTIONS.contains(&word)
+        || long_option(word).is_some_and(|o| o == "--shell" || VALUE_OPTIONS.contains(&o))
+}
+
+/// The abbreviations clap accepts for `VALUE_OPTIONS` (`--prof`, `--ta`), for the scripts'
+/// `case` patterns.
+fn abbreviations() -> Vec<String> {
+    let mut words = Vec::new();
+    for option in VALUE_OPTIONS.iter().filter(|o| o.starts_with("--")) {
+        for end in 3..option.len() {
+            if long_option(&option[..end]) == Some(option) {
+                words.push(option[..end].to_string());
+            }
+        }
+    }
+    words
+}
+
 /// A numeric setting read as the scripts read it: plain decimal digits (at most 15), else the
 /// default.
 fn seconds(value: Option<&str>, default: i64) -> i64 {
@@ -112,6 +155,16 @@ pub fn fill(script: &str, shell: Shell) -> String {
     let values = [
         ("::SUBCOMMANDS::", alternatives(shell, SUBCOMMANDS)),
         ("::VALUE_OPTIONS::", alternatives(shell, VALUE_OPTIONS)),
+        (
+            "::VALUE_ABBREVIATIONS::",
+            alternatives(
+                shell,
+                &abbreviations()
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+            ),
+        ),
         ("::PROMPT_FORMAT::", quoted(shell, PROMPT_FORMAT)),
         ("::PROMPT_EXPIRED::", quoted(shell, PROMPT_EXPIRED)),
         ("::PROMPT_WARN::", PROMPT_WARN.to_string()),
@@ -162,6 +215,48 @@ mod tests {
         let mut ours: Vec<String> = VALUE_OPTIONS.iter().map(|s| s.to_string()).collect();
         ours.sort_unstable();
         assert_eq!(ours, clap);
+    }
+
+    #[test]
+    fn switches_and_value_options_are_every_long_option_of_clap_s() {
+        let cli = Cli::command();
+        let mut clap: Vec<String> = cli
+            .get_arguments()
+            .filter_map(|a| a.get_long())
+            .map(|l| format!("--{l}"))
+            .chain(["--help".to_string(), "--version".to_string()])
+            .collect();
+        clap.sort_unstable();
+        clap.dedup();
+        let mut ours: Vec<String> = VALUE_OPTIONS
+            .iter()
+            .chain(SWITCHES)
+            .chain(&["--shell"])
+            .filter(|o| o.starts_with("--"))
+            .map(|s| s.to_string())
+            .collect();
+        ours.sort_unstable();
+        assert_eq!(ours, clap);
+    }
+
+    #[test]
+    fn abbreviated_options_take_values_as_clap_reads_them() {
+        for word in [
+            "--prof", "--p", "--ta", "--to", "--ser", "--dur", "--i", "--sh", "-t",
+        ] {
+            assert!(takes_value(word), "{word}");
+        }
+        // Ambiguous (--target-profile, --token-code; --role-session-name,
+        // --rotate-identity-keys), a switch, a value glued on, not an option.
+        for word in [
+            "--t", "--ro", "--rot", "--e", "--no", "--prof=x", "--", "-", "x",
+        ] {
+            assert!(!takes_value(word), "{word}");
+        }
+        let words = abbreviations();
+        assert!(words.contains(&"--ta".to_string()) && words.contains(&"--rol".to_string()));
+        assert!(!words.contains(&"--t".to_string()) && !words.contains(&"--ro".to_string()));
+        assert!(!words.contains(&"--profile".to_string()));
     }
 
     #[test]

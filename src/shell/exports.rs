@@ -86,7 +86,7 @@ pub fn code(shell: Shell, creds: &TempCreds, labels: &Labels, renewal: &str) -> 
         }
     }
     let pairs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    Ok(quote::exports(shell, &pairs))
+    Ok(quote::assignments(shell, &pairs))
 }
 
 #[cfg(test)]
@@ -140,7 +140,10 @@ mod tests {
             assert_eq!(get(&left, name), None, "{name}");
         }
         let code = code(Shell::Sh, &creds(), &labels, "r").unwrap();
-        assert!(code.contains("AWS_ACCESS_KEY_ID='ASIAX'"), "{code}");
+        assert!(
+            code.starts_with("AWS_ACCESS_KEY_ID=ASIAX; export AWS_ACCESS_KEY_ID;\n"),
+            "{code}"
+        );
         let none = vars(&creds(), &Labels::default());
         assert_eq!(get(&none, "AWS_REGION"), None);
     }

@@ -23,6 +23,41 @@ pub fn inert(c: char) -> bool {
     c.is_ascii_alphanumeric() || "+/=-_.:%;".contains(c)
 }
 
+/// Whether `value` means itself unquoted, in any shell and however the code is evaluated: no
+/// character a shell or `eval $(…)` treats apart, and a letter or digit first (zsh expands a
+/// leading `=`).
+fn bare(value: &str) -> bool {
+    value.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+/=-_.:%".contains(c))
+}
+
+/// The credentials' shell code, as awsmfa 0.2 printed it for bash, zsh and sh: each line
+/// starts `NAME=` (`NAME=value; export NAME;`), which scripts grep to build docker
+/// `--env-file`s; a value that is not `bare` is single-quoted. fish and nushell as `exports`.
+pub fn assignments(shell: Shell, vars: &[(&str, &str)]) -> String {
+    if matches!(shell, Shell::Fish | Shell::Nu) {
+        return exports(shell, vars);
+    }
+    vars.iter()
+        .map(|(name, value)| match bare(value) {
+            true => format!("{name}={value}; export {name};\n"),
+            false => format!("{name}={}; export {name};\n", quote_posix(value)),
+        })
+        .collect()
+}
+
+/// A line that removes `names` from the environment, for bash, zsh, sh and fish; nothing for
+/// nushell, whose code is a record to load.
+pub fn unsets(shell: Shell, names: &[&str]) -> String {
+    match shell {
+        Shell::Nu => String::new(),
+        Shell::Fish => format!("set -e {};\n", names.join(" ")),
+        _ => format!("unset {};\n", names.join(" ")),
+    }
+}
+
 /// Lines that export each variable. Names are our own constants, so only values are quoted.
 /// Each statement ends in `;`: unquoted `eval $(…)` joins the lines into one. nushell gets one
 /// JSON object instead, which its function loads as data (`from json | load-env`), never runs.
@@ -58,6 +93,16 @@ mod tests {
         assert_eq!(exports(Shell::Zsh, &[("A", "x y")]), "export A='x y';\n");
         assert_eq!(exports(Shell::Sh, &[("A", "")]), "export A='';\n");
         assert_eq!(exports(Shell::Fish, &[("A", "x'")]), "set -gx A 'x\\'';\n");
+    }
+
+    #[test]
+    fn assignment_lines_start_with_the_name() {
+        let vars = [("A", "IQo+/=="), ("B", "x y"), ("C", "=x"), ("D", "")];
+        assert_eq!(
+            assignments(Shell::Bash, &vars),
+            "A=IQo+/==; export A;\nB='x y'; export B;\nC='=x'; export C;\nD=''; export D;\n"
+        );
+        assert_eq!(assignments(Shell::Fish, &vars), exports(Shell::Fish, &vars));
     }
 
     #[test]

@@ -138,7 +138,13 @@ fn the_region_comes_from_the_environment_the_profile_or_the_identity() {
     let fake = Fake::start(|_| {
         Reply::Http(
             200,
-            sts_credentials("GetSessionToken", "ASIAR", "s", "t", "2099-01-01T00:00:00Z"),
+            sts_credentials(
+                "GetSessionToken",
+                "ASIAR",
+                "s",
+                "t",
+                crate::sts_answers::far(),
+            ),
         )
     });
     let identity = "[identity]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n";

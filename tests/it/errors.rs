@@ -240,7 +240,7 @@ fn throttling_is_retried_then_reported() {
                     "ASIAOK",
                     "s",
                     "t",
-                    "2099-01-01T00:00:00Z",
+                    crate::sts_answers::far(),
                 ),
             )
         }
@@ -341,7 +341,13 @@ fn a_key_continued_past_a_blank_line_is_read_as_botocore_reads_it() {
     let fake = Fake::start(|_| {
         Reply::Http(
             200,
-            sts_credentials("GetSessionToken", "ASIAR", "s", "t", "2099-01-01T00:00:00Z"),
+            sts_credentials(
+                "GetSessionToken",
+                "ASIAR",
+                "s",
+                "t",
+                crate::sts_answers::far(),
+            ),
         )
     });
     let sb = Sandbox::new(&fake.url);
@@ -361,7 +367,13 @@ fn a_default_section_is_never_written() {
     let fake = Fake::start(|_| {
         Reply::Http(
             200,
-            sts_credentials("GetSessionToken", "ASIAR", "s", "t", "2099-01-01T00:00:00Z"),
+            sts_credentials(
+                "GetSessionToken",
+                "ASIAR",
+                "s",
+                "t",
+                crate::sts_answers::far(),
+            ),
         )
     });
     let sb = Sandbox::new(&fake.url);

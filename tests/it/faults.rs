@@ -3,6 +3,7 @@
 //! in a correct file or in one `awsmfa: error:` line with the file untouched.
 
 use crate::harness::*;
+use crate::sts_answers::{far, rfc3339};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
@@ -15,7 +16,6 @@ use std::time::{Duration, Instant};
 
 const IDENTITY: &str = "[identity]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n";
 const SERIAL: &str = "arn:aws:iam::123456789012:mfa/me";
-const FAR: &str = "2099-01-01T00:00:00Z";
 
 /// A run that needs no IAM call and never reads or writes the MFA session cache.
 fn direct(extra: &[&str]) -> Vec<String> {
@@ -34,7 +34,7 @@ fn args(v: &[String]) -> Vec<&str> {
 fn good_answer() -> Reply {
     Reply::Http(
         200,
-        sts_credentials("GetSessionToken", "ASIAGOOD", "secret", "token", FAR),
+        sts_credentials("GetSessionToken", "ASIAGOOD", "secret", "token", far()),
     )
 }
 
@@ -302,6 +302,14 @@ fn serial_of(v: &str) -> usize {
         .unwrap()
 }
 
+/// The expiration of answer `i`: `i` minutes after a base six hours ahead, the same for the
+/// whole run.
+fn minutes(i: usize) -> String {
+    static BASE: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    let base = *BASE.get_or_init(|| now() + 21_600);
+    rfc3339(base + 60 * i as i64)
+}
+
 #[test]
 fn forty_concurrent_writers_32_profiles_and_8_on_one_all_land_whole() {
     // Each answer carries its own number in every value, expiration included (minutes).
@@ -316,7 +324,7 @@ fn forty_concurrent_writers_32_profiles_and_8_on_one_all_land_whole() {
                 &format!("ASIA{i:04}"),
                 &format!("secret{i}"),
                 &format!("token{i}"),
-                &format!("2099-01-01T{:02}:{:02}:00Z", i / 60, i % 60),
+                &minutes(i),
             ),
         )
     });
@@ -362,14 +370,10 @@ fn forty_concurrent_writers_32_profiles_and_8_on_one_all_land_whole() {
             format!("token{i}"),
             "[{section}]"
         );
-        assert_eq!(
-            get("expiration"),
-            format!("2099-01-01T{:02}:{:02}:00Z", i / 60, i % 60),
-            "[{section}]"
-        );
+        assert_eq!(get("expiration"), minutes(i), "[{section}]");
         assert_eq!(
             get("awsmfa_expiration"),
-            format!("2099-01-01T{:02}:{:02}:00+00:00", i / 60, i % 60),
+            minutes(i).replace('Z', "+00:00"),
             "[{section}]"
         );
         let (_, lines, _) = around(&text, section);
@@ -622,7 +626,7 @@ fn http_500_is_retried_then_reported() {
 
 #[test]
 fn malformed_answers_are_one_line_errors() {
-    let creds = sts_credentials("GetSessionToken", "ASIAX", "s", "t", FAR);
+    let creds = sts_credentials("GetSessionToken", "ASIAX", "s", "t", far());
     for (body, needle) in [
         ("".to_string(), "sts:GetSessionToken failed: HTTP 200"),
         (
@@ -634,7 +638,7 @@ fn malformed_answers_are_one_line_errors() {
             "sts:GetSessionToken failed: HTTP 200",
         ),
         (
-            creds.replace(FAR, "tomorrow"),
+            creds.replace(far(), "tomorrow"),
             "sts:GetSessionToken failed: HTTP 200",
         ),
         (
@@ -654,11 +658,11 @@ fn malformed_answers_are_one_line_errors() {
 /// rather than written (and cached) as credentials.
 #[test]
 fn incomplete_credentials_are_refused_not_written() {
-    let creds = sts_credentials("GetSessionToken", "ASIAX", "s", "t", FAR);
+    let creds = sts_credentials("GetSessionToken", "ASIAX", "s", "t", far());
     for body in [
         creds[..creds.find("<SecretAccessKey>").unwrap() + 20].to_string(),
         creds.replace("<SessionToken>t</SessionToken>", ""),
-        creds.replace(&format!("<Expiration>{FAR}</Expiration>"), ""),
+        creds.replace(&format!("<Expiration>{}</Expiration>", far()), ""),
         creds.replace("<AccessKeyId>ASIAX</AccessKeyId>", ""),
     ] {
         let fake = Fake::start(move |_| Reply::Http(200, body.clone()));
@@ -778,23 +782,20 @@ fn a_date_header_an_hour_off_warns_and_the_file_is_still_correct() {
 // 5. Hostile inputs (a directory, a dangling symlink, malformed lines: errors.rs, files.rs)
 // ---------------------------------------------------------------------------------------------
 
+/// Odd names, and odd one-line values a user wrote in the identity profile, which awsmfa
+/// copies into the target (STS's own values are checked where they arrive: sts_answers.rs).
 #[test]
 fn odd_profile_names_and_values_round_trip() {
     let odd_values = ("ASIA=[ü]", "se cret=[x]#;ü", "tok en==ü[]");
-    let fake = Fake::start(move |_| {
-        Reply::Http(
-            200,
-            sts_credentials(
-                "GetSessionToken",
-                odd_values.0,
-                odd_values.1,
-                odd_values.2,
-                FAR,
-            ),
-        )
-    });
+    let fake = Fake::start(|_| good_answer());
     let sb = Sandbox::new(&fake.url);
-    let identity = IDENTITY.replace("[identity]", "[my id ü]");
+    let identity = format!(
+        "{}x_key = {}\nx_secret = {}\nx_token = {}\n",
+        IDENTITY.replace("[identity]", "[my id ü]"),
+        odd_values.0,
+        odd_values.1,
+        odd_values.2
+    );
     let original = format!(
         "; odd names\n{identity}\n[ spaced ]\nk = v = w\n\n[東京]\nregion = ap-northeast-1\n"
     );
@@ -813,9 +814,10 @@ fn odd_profile_names_and_values_round_trip() {
         sb.run(&args(&run_args)).ok();
         let once = sb.creds();
         for (k, v) in [
-            ("aws_access_key_id", odd_values.0),
-            ("aws_secret_access_key", odd_values.1),
-            ("aws_session_token", odd_values.2),
+            ("x_key", odd_values.0),
+            ("x_secret", odd_values.1),
+            ("x_token", odd_values.2),
+            ("aws_access_key_id", "ASIAGOOD"),
         ] {
             assert_eq!(
                 get(&once, target, k).as_deref(),
@@ -827,8 +829,9 @@ fn odd_profile_names_and_values_round_trip() {
         sb.run(&args(&run_args)).ok();
         assert_eq!(sb.creds(), once, "[{target}] is not found again");
         let edited = once.matches('\n').count() - original.matches('\n').count();
-        // At most a new section: its header, the blank line before it and our six keys.
-        assert!(edited <= 8, "[{target}]: {edited} lines added: {once}");
+        // At most a new section: its header, the blank line before it, our six keys and the
+        // three the identity lends.
+        assert!(edited <= 8 + 3, "[{target}]: {edited} lines added: {once}");
         let header = [format!("[{target}]"), format!("[ {target} ]")]
             .into_iter()
             .find_map(|h| original.find(&h));
@@ -881,8 +884,10 @@ fn a_crlf_file_ending_in_the_target_without_a_newline() {
         section,
         format!(
             "[default]\r\nregion = x\r\naws_access_key_id = ASIAGOOD\r\naws_secret_access_key = secret\r\n\
-             aws_session_token = token\r\naws_security_token = token\r\nexpiration = {FAR}\r\n\
-             awsmfa_expiration = 2099-01-01T00:00:00+00:00\r\n"
+             aws_session_token = token\r\naws_security_token = token\r\nexpiration = {}\r\n\
+             awsmfa_expiration = {}\r\n",
+            far(),
+            far().replace('Z', "+00:00")
         )
     );
     assert_eq!(text.matches('\n').count(), text.matches("\r\n").count());

@@ -88,7 +88,7 @@ fn duration_and_environment_variables_are_honoured() {
     assert!(run.stderr.contains("expire in 1d11h59m"), "{}", run.stderr);
     // POSIX code, though SHELL names fish: the shell evaluating it is the caller's.
     assert!(
-        run.stdout.starts_with("export AWS_ACCESS_KEY_ID='AKIA"),
+        run.stdout.starts_with("AWS_ACCESS_KEY_ID=AKIA"),
         "{}",
         run.stdout
     );

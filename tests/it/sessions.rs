@@ -15,13 +15,15 @@ fn counted() -> (Fake, Sandbox, &'static Moto) {
     (proxy, sb, moto)
 }
 
-/// The value of `export NAME='value';` in --env output (values without quotes inside).
+/// The value of `NAME=value; export NAME;` in --env output (values without quotes inside,
+/// single-quoted or not).
 pub fn exported(stdout: &str, name: &str) -> Option<String> {
-    let prefix = format!("export {name}='");
+    let prefix = format!("{name}=");
+    let suffix = format!("; export {name};");
     stdout.lines().find_map(|l| {
-        l.strip_prefix(&prefix)?
-            .strip_suffix("';")
-            .map(str::to_string)
+        let value = l.strip_prefix(&prefix)?.strip_suffix(&suffix)?;
+        let quoted = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\''));
+        Some(quoted.unwrap_or(value).to_string())
     })
 }
 
@@ -192,7 +194,7 @@ fn a_rejected_cached_session_is_replaced_transparently() {
             };
             Reply::Http(
                 200,
-                sts_credentials("GetSessionToken", key, "s", "t", "2099-01-01T00:00:00Z"),
+                sts_credentials("GetSessionToken", key, "s", "t", crate::sts_answers::far()),
             )
         }
         "AssumeRole" if req.key_id() == "ASIASTALE" => Reply::Http(
@@ -204,7 +206,13 @@ fn a_rejected_cached_session_is_replaced_transparently() {
         ),
         "AssumeRole" => Reply::Http(
             200,
-            sts_credentials("AssumeRole", "ASIAROLE", "s", "t", "2099-01-01T00:00:00Z"),
+            sts_credentials(
+                "AssumeRole",
+                "ASIAROLE",
+                "s",
+                "t",
+                crate::sts_answers::far(),
+            ),
         ),
         other => Reply::Http(400, sts_error("InvalidAction", other)),
     });

@@ -27,8 +27,13 @@ fn the_terminal_prompt_asks_again_and_keeps_stdout_clean() {
         0
     );
     let stdout = std::fs::read_to_string(&out).unwrap();
-    assert!(stdout.lines().all(|l| l.starts_with("export ")), "{stdout}");
-    assert!(stdout.contains("export AWS_ACCESS_KEY_ID='AKIAIOSFODNN7EXAMPLE'"));
+    assert!(
+        stdout.lines().all(|l| l
+            .split_once('=')
+            .is_some_and(|(name, _)| l.ends_with(&format!("; export {name};")))),
+        "{stdout}"
+    );
+    assert!(stdout.contains("AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE; export AWS_ACCESS_KEY_ID;\n"));
 
     // The same code again within 30 s: AWS would refuse it, so the terminal asks for the next.
     let dialogue = [

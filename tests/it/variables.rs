@@ -34,7 +34,7 @@ fn switch_variables_never_abort_a_run() {
     ] {
         let run = with("AWS_MFA_ENV", value);
         assert_eq!(
-            run.stdout.contains("export AWS_ACCESS_KEY_ID="),
+            run.stdout.contains("; export AWS_ACCESS_KEY_ID;"),
             exports,
             "{value:?}"
         );

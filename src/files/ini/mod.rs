@@ -315,6 +315,20 @@ impl<'a> Doc<'a> {
         Some(start..end)
     }
 
+    /// The names of `section`'s keys, as botocore keys them (lowercased), in file order.
+    pub fn keys(&self, section: &str) -> Vec<&str> {
+        let Some(span) = self.span(section) else {
+            return Vec::new();
+        };
+        self.lines[span]
+            .iter()
+            .filter_map(|l| match &l.kind {
+                Kind::Key { name, .. } => Some(name.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The value of `key` in `section` as configparser gives it, nested tables included.
     fn value(&self, section: &str, key: &str) -> Option<&str> {
         let span = self.span(section)?;
