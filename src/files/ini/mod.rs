@@ -323,7 +323,7 @@ impl<'a> Doc<'a> {
         self.lines[span]
             .iter()
             .filter_map(|l| match &l.kind {
-                Kind::Key { name, .. } => Some(name.as_str()),
+                Kind::Key { name, .. } => Some(name.as_ref()),
                 _ => None,
             })
             .collect()
