@@ -3,7 +3,7 @@
 //! token (`Action=getSigninToken`), and the token makes a login URL (`Action=login`) that signs
 //! its holder in. Pure: the URLs and the answer's reading; cmd/console.rs does the I/O.
 
-use super::Keys;
+use super::{Keys, https};
 
 /// Where tests point the sign-in requests (a stand-in on loopback), instead of AWS's endpoint.
 pub const ENDPOINT_VAR: &str = "AWSMFA_SIGNIN_ENDPOINT";
@@ -29,36 +29,20 @@ pub fn partition_hosts(role_arn: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// The configured endpoint, refused unless it is https or plain http to this machine: the
-/// token request carries the role's secret key.
+/// The configured endpoint, refused unless it is https or plain http to this machine, read as
+/// the HTTP client reads it (`https::destination`): the token request carries the role's
+/// secret key.
 pub fn check_endpoint(url: &str) -> Result<(), String> {
-    let host = |rest: &str| {
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host = match authority.strip_prefix('[') {
-            Some(v6) => v6.split(']').next().unwrap_or_default(),
-            None => authority.split(':').next().unwrap_or_default(),
-        };
-        host.to_ascii_lowercase()
+    let why = match https::destination(url) {
+        Ok(_) if url.contains(['?', '#']) => "it has a query or fragment".to_string(),
+        Ok(_) => return Ok(()),
+        Err(why) => why,
     };
-    let loopback = |h: &str| {
-        h == "localhost"
-            || h.parse::<std::net::IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    };
-    let ok = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
-        (Some(rest), _) => !host(rest).is_empty(),
-        (_, Some(rest)) => loopback(&host(rest)),
-        _ => false,
-    };
-    if ok && !url.contains(['?', '#']) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{ENDPOINT_VAR}={url:?} is not a sign-in endpoint awsmfa sends credentials to; give \
-             an https:// URL without query (plain http:// only to 127.0.0.1, localhost or \
-             [::1]), or unset it for AWS's"
-        ))
-    }
+    Err(format!(
+        "{ENDPOINT_VAR}={url:?} is not a sign-in endpoint awsmfa sends credentials to ({why}); \
+         give an https:// URL without user name or query (plain http:// only to 127.0.0.1, \
+         localhost or [::1]), or unset it for AWS's"
+    ))
 }
 
 /// A console page (`--destination`): a path on the console, with its query and fragment.
@@ -252,6 +236,8 @@ mod tests {
             "http://127.0.0.1:8080/federation",
             "http://localhost/f",
             "http://[::1]:9/f",
+            "http://LOCALHOST:9/f",
+            "http://127.0.0.2:9/f",
         ] {
             assert_eq!(check_endpoint(good), Ok(()), "{good}");
         }
@@ -263,6 +249,12 @@ mod tests {
             "https://",
             "https://x/f?Action=login",
             "signin.aws.amazon.com",
+            "http://localhost:1@elsewhere/federation",
+            "http://localhost@elsewhere/federation",
+            "https://user:pw@signin.aws.amazon.com/federation",
+            "http://[::1]@elsewhere/f",
+            "http://127.0.0.1:80@10.0.0.1/f",
+            "http:///f",
         ] {
             assert!(check_endpoint(bad).is_err(), "{bad}");
         }

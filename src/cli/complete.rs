@@ -5,7 +5,7 @@
 
 use crate::aws::takes_code;
 use crate::files::config;
-use crate::files::{history, lastcode};
+use crate::files::{history, lastcode, regular};
 use clap_complete::engine::CompletionCandidate;
 use rust_ini::Ini;
 use std::ffi::OsStr;
@@ -72,7 +72,7 @@ pub fn serial_numbers(config: &str, used: &[String]) -> Vec<String> {
 }
 
 fn read(var: &str, name: &str) -> String {
-    std::fs::read_to_string(config::aws_path(var, name)).unwrap_or_default()
+    regular::read_to_string(&config::aws_path(var, name)).unwrap_or_default()
 }
 
 fn matching(items: Vec<String>, current: &OsStr) -> Vec<CompletionCandidate> {

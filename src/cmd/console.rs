@@ -1,12 +1,14 @@
 //! `awsmfa console`: the AWS console, signed in as a role whose credentials come from the cached
 //! MFA session (aws/signin.rs builds the requests). The sign-in URL is a bearer secret: it is
-//! handed to the browser opener, or printed on stdout with --print, and never shown otherwise.
+//! handed to the browser opener through a private page, or printed on stdout with --print, and never shown otherwise.
 
 use crate::aws::{CALL_TIMEOUT, https, signin};
 use crate::cli::ConsoleArgs;
 use crate::error::{Error, Result};
+use crate::files::handoff::Handoff;
 use crate::job::CredentialJob;
 use crate::ui;
+use std::time::Duration;
 
 /// The console's home, where no --destination is given.
 const HOME: &str = "/console/home";
@@ -80,10 +82,16 @@ pub fn run(args: &ConsoleArgs) -> Result<()> {
     Ok(())
 }
 
-/// Hands `url` to the browser opener and waits for it.
+/// How long the page stays for a browser that reads it after the opener has ended.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// Hands `url` to the browser opener, through a private page (`Handoff`): the opener's
+/// arguments are visible to every local user. Waits for the opener, then for the browser to
+/// read the page, and removes it.
 fn open(url: &str) -> Result<()> {
+    let page = Handoff::create(url)?;
     let status = std::process::Command::new(OPENER)
-        .arg(url)
+        .arg(page.path())
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .status()
@@ -94,6 +102,7 @@ fn open(url: &str) -> Result<()> {
             ))
         })?;
     if status.success() {
+        page.wait_for_reader(GRACE);
         Ok(())
     } else {
         Err(Error::runtime(format!(

@@ -10,7 +10,7 @@ use crate::ui;
 use crate::ui::mask;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn run(cmd: &KeysCommand) -> Result<()> {
     match cmd {
@@ -30,10 +30,29 @@ fn target(args: &KeysArgs) -> (PathBuf, String) {
 }
 
 /// The key id `profile`'s marker names, if its keys are in the keyring.
-fn marked(path: &std::path::Path, profile: &str) -> Result<Option<String>> {
+fn marked(path: &Path, profile: &str) -> Result<Option<String>> {
     let text = credfile::read(path)?;
     let doc = credfile::parse(path, &text)?;
     credfile::in_keyring(&doc, path, profile)
+}
+
+/// The other profiles whose markers name `key_id`, as the file is now.
+fn sharing_with(path: &Path, profile: &str, key_id: &str) -> Result<Vec<String>> {
+    let text = credfile::read(path)?;
+    let doc = credfile::parse(path, &text)?;
+    let mut all = credfile::sharing(&doc, path, key_id);
+    all.retain(|p| p != profile);
+    Ok(all)
+}
+
+/// `[a], [b] and [c]`.
+fn names(profiles: &[String]) -> String {
+    let quoted: Vec<String> = profiles.iter().map(|p| format!("[{p}]")).collect();
+    match quoted.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    }
 }
 
 fn import(args: &KeysArgs) -> Result<()> {
@@ -85,8 +104,39 @@ fn export(args: &KeysArgs) -> Result<()> {
             "the keys of [{profile}] are not in the OS keyring; nothing to export"
         )));
     };
+    // Another profile's marker names the same item: it is written into [profile] only when
+    // the user, shown every profile that uses it, says so, and it stays theirs.
+    let others = sharing_with(&path, &profile, &id)?;
+    if !others.is_empty() {
+        let users = names(&[vec![profile.clone()], others.clone()].concat());
+        confirm(
+            &format!(
+                "The key {} in the OS keyring is used by {users}. Write it into [{profile}] in \
+                 {}? It stays in the keyring for {}. [y/N] ",
+                mask(&id),
+                path.display(),
+                names(&others)
+            ),
+            &format!(
+                "the key {} in the OS keyring is used by {users}, and there is no terminal to \
+                 confirm on; run `awsmfa keys export -i {profile}` on a terminal",
+                mask(&id)
+            ),
+        )?;
+    }
+    // The item the marker of [profile] names, and no other.
     let keys = credfile::identity(&path, &profile, None)?.0;
     credfile::marker_to_keys(&path, &profile, Some(&keys))?;
+    if !others.is_empty() {
+        ui::notice(&format!(
+            "The keys of [{profile}] ({}) are back in {}; the OS keyring keeps them for {}, \
+             which uses them too.",
+            mask(&id),
+            path.display(),
+            names(&others)
+        ));
+        return Ok(());
+    }
     keyring::release(&id);
     cache::relocate(&id);
     if let Err(e) = keyring::delete_secret(&id) {
@@ -111,12 +161,38 @@ fn forget(args: &KeysForgetArgs) -> Result<()> {
             "the keys of [{profile}] are not in the OS keyring; nothing to forget"
         )));
     };
+    let others = sharing_with(&path, &profile, &id)?;
     if !args.yes {
-        confirm(&format!(
-            "Delete the keys of [{profile}] ({}) from the OS keyring? No file holds them: \
-             without a copy elsewhere you will need a new access key. [y/N] ",
-            mask(&id)
-        ))?;
+        let question = if others.is_empty() {
+            format!(
+                "Delete the keys of [{profile}] ({}) from the OS keyring? No file holds them: \
+                 without a copy elsewhere you will need a new access key. [y/N] ",
+                mask(&id)
+            )
+        } else {
+            format!(
+                "The key {} in the OS keyring is used by {}. Remove it from [{profile}] only? \
+                 It stays in the keyring for {}. [y/N] ",
+                mask(&id),
+                names(&[vec![profile.clone()], others.clone()].concat()),
+                names(&others)
+            )
+        };
+        confirm(
+            &question,
+            "`keys forget` deletes keys that may exist nowhere else, and there is no terminal \
+             to ask on; pass --yes to confirm",
+        )?;
+    }
+    if !others.is_empty() {
+        credfile::marker_to_keys(&path, &profile, None)?;
+        ui::notice(&format!(
+            "Removed the keys from [{profile}]; they stay in the OS keyring ({}) for {}, which \
+             uses them too. [{profile}] has no keys now.",
+            mask(&id),
+            names(&others)
+        ));
+        return Ok(());
     }
     let deleted = keyring::delete_secret(&id)?;
     let _ = keyring::delete_session(&id);
@@ -129,18 +205,13 @@ fn forget(args: &KeysForgetArgs) -> Result<()> {
     Ok(())
 }
 
-/// Asks on the terminal; anything but y/yes is no. Without a terminal, `--yes` must say it.
-fn confirm(question: &str) -> Result<()> {
+/// Asks on the terminal; anything but y/yes is no. Without a terminal, the error `no_tty`.
+fn confirm(question: &str, no_tty: &str) -> Result<()> {
     let tty: File = OpenOptions::new()
         .read(true)
         .write(true)
         .open("/dev/tty")
-        .map_err(|_| {
-            Error::usage(
-                "`keys forget` deletes keys that may exist nowhere else, and there is no \
-                 terminal to ask on; pass --yes to confirm",
-            )
-        })?;
+        .map_err(|_| Error::usage(no_tty))?;
     ui::ask(&tty, question)?;
     let mut answer = String::new();
     BufReader::new(&tty)
@@ -148,6 +219,6 @@ fn confirm(question: &str) -> Result<()> {
         .map_err(|e| Error::runtime(format!("cannot read the terminal: {e}")))?;
     match answer.trim().to_ascii_lowercase().as_str() {
         "y" | "yes" => Ok(()),
-        _ => Err(Error::runtime("nothing was deleted")),
+        _ => Err(Error::runtime("nothing was changed")),
     }
 }

@@ -5,6 +5,7 @@
 use crate::cli::RefreshArgs;
 use crate::cmd::get;
 use crate::error::{Error, Result};
+use crate::files::keyring;
 use crate::job::CredentialJob;
 use crate::shell::renewal;
 use std::time::Duration;
@@ -21,6 +22,9 @@ pub fn run(args: &RefreshArgs) -> Result<()> {
     let current = std::env::var("AWSMFA_EXPIRATION")
         .ok()
         .and_then(|v| v.parse().ok());
-    let job = CredentialJob::renewing(&get_args.creds, Duration::from_secs(args.timeout))?;
+    // The hook waits on this run: the keyring gets its deadline too, and no unlock prompt.
+    let timeout = Duration::from_secs(args.timeout);
+    keyring::limit(timeout, false);
+    let job = CredentialJob::renewing(&get_args.creds, timeout)?;
     get::execute(&get_args, job, Some(current.unwrap_or(0)))
 }

@@ -190,7 +190,7 @@ pub fn run(args: &StatusArgs) -> Result<()> {
     let text = credfile::read(&path).unwrap_or_default();
     let doc = Doc::parse(&text).ok();
     let mut entries = doc.as_ref().map(credentials_entries).unwrap_or_default();
-    if let Ok(conf_text) = std::fs::read_to_string(config::path()) {
+    if let Some(conf_text) = config::text()? {
         entries.extend(
             config::load(&conf_text)
                 .map(|c| config_entries(&c))

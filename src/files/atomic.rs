@@ -12,6 +12,7 @@
 //! file outside HOME (`AWS_SHARED_CREDENTIALS_FILE=/etc/…`) stays root's.
 
 use crate::error::{Error, Result};
+use crate::files::regular;
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
@@ -156,7 +157,7 @@ fn write_atomic(
 }
 
 fn read_text(path: &Path) -> Result<String> {
-    let bytes = fs::read(path).map_err(|e| io_error("read", path, e))?;
+    let bytes = regular::read(path).map_err(|e| io_error("read", path, e))?;
     String::from_utf8(bytes).map_err(|_| {
         Error::runtime(format!(
             "{} is not UTF-8 text; fix it first",

@@ -7,6 +7,7 @@
 use crate::aws::endpoint::{Configured, Site};
 use crate::error::{Error, Result};
 use crate::files::ini::Doc;
+use crate::files::regular;
 use crate::mfa::process::{MfaProcess, Origin};
 use rust_ini::{Ini, ParseOption};
 use std::io::ErrorKind;
@@ -44,6 +45,20 @@ pub fn aws_path(var: &str, name: &str) -> PathBuf {
 
 pub fn path() -> PathBuf {
     aws_path("AWS_CONFIG_FILE", "config")
+}
+
+/// The config file's text, `None` when there is none. One that is not a regular file, too large
+/// or not text is an error naming it.
+pub fn text() -> Result<Option<String>> {
+    let path = path();
+    match regular::read_to_string(&path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::runtime(format!(
+            "cannot read {}: {e}; point AWS_CONFIG_FILE at your AWS config file",
+            path.display()
+        ))),
+    }
 }
 
 /// The config file as botocore reads it, or the line it cannot read.
@@ -96,16 +111,7 @@ fn defining<'a>(sections: impl Iterator<Item = &'a str>, name: &str) -> Option<&
 /// config-file ones. The config file is read as botocore reads it; none is no settings.
 pub fn site(region: String, top: Option<&str>, identity: &str, own: Configured) -> Result<Site> {
     let path = path();
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == ErrorKind::NotFound => String::new(),
-        Err(e) => {
-            return Err(Error::runtime(format!(
-                "cannot read {}: {e}; awsmfa reads endpoint settings there",
-                path.display()
-            )));
-        }
-    };
+    let text = text()?.unwrap_or_default();
     let doc = parse(&text)?;
     let of = |name: &str| {
         defining(doc.sections(), name)

@@ -5,7 +5,7 @@ use crate::aws::endpoint::Configured;
 use crate::aws::{Keys, TempCreds};
 use crate::error::{Error, Result};
 use crate::files::ini::{self, Doc};
-use crate::files::{atomic, keyring};
+use crate::files::{atomic, keyring, regular};
 use crate::timefmt;
 use std::fs;
 use std::io::ErrorKind;
@@ -14,16 +14,7 @@ use std::path::Path;
 /// The file's text; a missing file is an error with the command that creates one.
 pub fn read(path: &Path) -> Result<String> {
     // A FIFO or a device would block or never end: only regular files are credentials files.
-    if let Ok(m) = fs::metadata(path)
-        && !m.is_file()
-        && !m.is_dir()
-    {
-        return Err(Error::runtime(format!(
-            "{} is not a regular file; point --aws-credentials at your credentials file",
-            path.display()
-        )));
-    }
-    match fs::read(path) {
+    match regular::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
             Error::runtime(format!(
                 "{} is not UTF-8 text; fix or re-create it with `aws configure`",
@@ -40,6 +31,10 @@ pub fn read(path: &Path) -> Result<String> {
         ))),
         Err(e) if e.kind() == ErrorKind::IsADirectory => Err(Error::runtime(format!(
             "{} is a directory, not a credentials file; point --aws-credentials at the file",
+            path.display()
+        ))),
+        Err(e) if e.kind() == ErrorKind::InvalidInput => Err(Error::runtime(format!(
+            "{} is not a regular file ({e}); point --aws-credentials at your credentials file",
             path.display()
         ))),
         Err(e) => Err(atomic::io_error("read", path, e)),
@@ -144,6 +139,15 @@ pub fn in_keyring(doc: &Doc, path: &Path, profile: &str) -> Result<Option<String
             path.display()
         ))),
     }
+}
+
+/// The profiles whose markers name `key_id`: they share one keyring item, which only the last
+/// of them may delete. A marker awsmfa did not write names nothing.
+pub fn sharing(doc: &Doc, path: &Path, key_id: &str) -> Vec<String> {
+    doc.sections()
+        .filter(|p| in_keyring(doc, path, p).ok().flatten().as_deref() == Some(key_id))
+        .map(str::to_string)
+        .collect()
 }
 
 /// An access key id as AWS makes them: 16 to 128 letters and digits.

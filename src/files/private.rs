@@ -7,7 +7,7 @@
 //! the entry is in: whose HOME `sudo` left awsmfa in (see `atomic::owner_in`).
 
 use crate::error::{Error, Result};
-use crate::files::atomic;
+use crate::files::{atomic, regular};
 use crate::ui;
 use std::fs;
 use std::io::ErrorKind;
@@ -148,7 +148,7 @@ pub fn read(dir: &Path, name: &str) -> Option<String> {
     }
     let path = dir.join(name);
     vet(&path);
-    fs::read_to_string(path).ok()
+    regular::read_to_string(&path).ok()
 }
 
 /// The text of `name` in the folder `dir` when both are awsmfa's, without a word or a change:
@@ -158,7 +158,7 @@ pub fn peek(dir: &Path, name: &str) -> Option<String> {
     if !matches!(inspect(dir), Folder::Ours) || file_problem(&path).is_some() {
         return None;
     }
-    fs::read_to_string(path).ok()
+    regular::read_to_string(&path).ok()
 }
 
 /// `atomic::update` of `name` in the folder `dir`, which is created when missing. Does nothing

@@ -134,13 +134,13 @@ impl Settings {
     pub fn resolve(args: &CredentialArgs) -> Result<Settings> {
         let profile = match &args.profile {
             Some(name) => {
-                let path = config::path();
-                let text = std::fs::read_to_string(&path).map_err(|e| {
-                    Error::usage(format!(
-                        "--profile {name} needs {}: {e}; set AWS_CONFIG_FILE or create it",
-                        path.display()
-                    ))
-                })?;
+                let Some(text) = config::text()? else {
+                    return Err(Error::usage(format!(
+                        "--profile {name} needs {}, which does not exist; set AWS_CONFIG_FILE or \
+                         create it",
+                        config::path().display()
+                    )));
+                };
                 config::resolve(&config::parse(&text)?, name)?
             }
             None => config::Profile::default(),

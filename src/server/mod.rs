@@ -3,11 +3,14 @@
 //! 127.0.0.1 only. A request must carry the run's random token as its `Authorization` header;
 //! the answer is the job's current credentials, renewed as they near their end
 //! (`provider`). Each connection is served by a thread of a pool that grows on demand and
-//! shrinks when idle, bounded in time and size.
+//! shrinks when idle, bounded in time and size. Until a connection has shown the token it is a
+//! stranger (`strangers`): a budget of its own, a short deadline, closed after its refusal,
+//! and making way for newer connections, so that another user cannot starve the owner.
 
 mod http;
 mod provider;
 pub mod signals;
+mod strangers;
 
 use crate::aws::TempCreds;
 use crate::error::{Error, Result};
@@ -19,9 +22,11 @@ use provider::{Provider, Renew};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, Shutdown, TcpListener, TcpStream};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, TrySendError};
-use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
+use strangers::{Conn, Strangers};
 
 /// Variables that would make an SDK take other credentials than the server's: keys (with the
 /// older names the Java SDK v1 and the Go and Ruby SDKs still read), profiles, other container
@@ -47,9 +52,14 @@ pub const SHADOWING: &[&str] = &[
     "AWSMFA_SOURCE",
 ];
 
-/// How long a request may take to arrive, and an idle connection may stay open.
+/// How long a request may take to arrive, and an idle connection may stay open, once the
+/// connection has shown the token.
 const TIMEOUT: Duration = Duration::from_secs(10);
-/// Connections served at once; more wait in the listen queue.
+/// How long a connection that has not shown the token may take to send its first request:
+/// the SDKs send it as soon as they connect.
+const STRANGER_TIMEOUT: Duration = Duration::from_secs(3);
+/// Connections that have shown the token kept open at once; past that, one is answered and
+/// closed.
 const MAX_CONNECTIONS: usize = 1024;
 /// How long a thread that has served a connection waits for another before it ends. A thread
 /// that waits is woken at once where a new one may wait for a busy CPU.
@@ -105,6 +115,7 @@ pub fn listen<S: Renew + 'static>(provider: Provider<S>, port: u16) -> Result<En
         provider,
         token: token.clone(),
         slots: Slots::default(),
+        strangers: Arc::default(),
     });
     std::thread::Builder::new()
         .name("accept".into())
@@ -148,10 +159,10 @@ fn document(creds: &TempCreds) -> String {
 /// Writes the last answer and closes. What the client still sends (a body, the rest of an
 /// oversized head) is read first, briefly: closing with unread input would reset the
 /// connection, and the client could lose the answer.
-fn close_after(mut stream: TcpStream, answer: &[u8]) {
+fn close_after(stream: &mut TcpStream, answer: &[u8]) {
     if stream.write_all(answer).is_ok() && stream.shutdown(Shutdown::Write).is_ok() {
         let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-        let _ = std::io::copy(&mut stream.take(64 * 1024), &mut std::io::sink());
+        let _ = std::io::copy(&mut (&*stream).take(64 * 1024), &mut std::io::sink());
     }
 }
 
@@ -159,28 +170,24 @@ fn refusal(code: &str, message: &str) -> String {
     serde_json::json!({"Code": code, "Message": message}).to_string()
 }
 
-/// A count of the connections being served, waited on when all are taken.
+/// A count of the connections that have shown the token and are kept open.
 #[derive(Default)]
 struct Slots {
-    taken: Mutex<usize>,
-    freed: Condvar,
+    taken: AtomicUsize,
 }
 
 impl Slots {
-    fn take(&self) {
-        let mut taken = self.taken.lock().unwrap_or_else(PoisonError::into_inner);
-        while *taken >= MAX_CONNECTIONS {
-            taken = self
-                .freed
-                .wait(taken)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-        *taken += 1;
+    /// A place, if one is free.
+    fn take(&self) -> bool {
+        self.taken
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < MAX_CONNECTIONS).then_some(n + 1)
+            })
+            .is_ok()
     }
 
     fn free(&self) {
-        *self.taken.lock().unwrap_or_else(PoisonError::into_inner) -= 1;
-        self.freed.notify_one();
+        self.taken.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -188,13 +195,15 @@ struct Server<S> {
     provider: Provider<S>,
     token: String,
     slots: Slots,
+    strangers: Arc<Strangers>,
 }
 
 impl<S: Renew + 'static> Server<S> {
     /// Hands each connection to a thread that has finished its last one, else to a new one.
+    /// Never waits for a place: a new connection is a stranger (see strangers.rs).
     fn accept(self: Arc<Self>, listener: &TcpListener) {
         // A rendezvous: a send succeeds only while an idle thread waits to receive.
-        let (idle, waiting) = mpsc::sync_channel::<TcpStream>(0);
+        let (idle, waiting) = mpsc::sync_channel::<Conn>(0);
         let waiting = Arc::new(Mutex::new(waiting));
         loop {
             let stream = match listener.accept() {
@@ -205,44 +214,54 @@ impl<S: Renew + 'static> Server<S> {
                     continue;
                 }
             };
-            self.slots.take();
-            let Err(TrySendError::Full(stream)) = idle.try_send(stream) else {
+            let conn = self.strangers.admit(stream);
+            let Err(TrySendError::Full(conn)) = idle.try_send(conn) else {
                 continue;
             };
             let (server, waiting) = (self.clone(), waiting.clone());
-            if std::thread::Builder::new()
-                .spawn(move || server.work(stream, &waiting))
-                .is_err()
-            {
-                self.slots.free();
-            }
+            // Dropped (closed) with the closure when no thread can be started.
+            let _ = std::thread::Builder::new().spawn(move || server.work(conn, &waiting));
         }
     }
 
     /// Serves connections until none has come for a while.
-    fn work(&self, mut stream: TcpStream, waiting: &Mutex<mpsc::Receiver<TcpStream>>) {
+    fn work(&self, mut conn: Conn, waiting: &Mutex<mpsc::Receiver<Conn>>) {
         loop {
-            self.connection(stream);
-            self.slots.free();
+            self.connection(conn);
             let next = waiting
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .recv_timeout(IDLE_THREAD);
             match next {
-                Ok(next) => stream = next,
+                Ok(next) => conn = next,
                 Err(_) => return,
             }
         }
     }
 
     /// Requests on one connection, in turn, until the client or a timeout ends it.
-    fn connection(&self, mut stream: TcpStream) {
-        let _ = stream.set_nodelay(true);
-        let _ = stream.set_write_timeout(Some(TIMEOUT));
+    fn connection(&self, mut conn: Conn) {
+        let mut kept = false;
+        self.requests(&mut conn, &mut kept);
+        if kept {
+            self.slots.free();
+        }
+    }
+
+    /// `connection`'s loop; `kept` tells whether it holds one of the slots.
+    fn requests(&self, conn: &mut Conn, kept: &mut bool) {
+        let _ = conn.stream.set_nodelay(true);
+        let _ = conn.stream.set_write_timeout(Some(TIMEOUT));
         let mut buf = Vec::new();
         let mut chunk = [0u8; 2048];
         loop {
-            let deadline = Instant::now() + TIMEOUT;
+            let timeout = if conn.stranger() {
+                STRANGER_TIMEOUT
+            } else {
+                TIMEOUT
+            };
+            let deadline = Instant::now() + timeout;
+            let stream = &mut conn.stream;
             let end = loop {
                 match http::head_end(&buf) {
                     Some(end) if end <= http::MAX_HEAD => break end,
@@ -260,29 +279,45 @@ impl<S: Renew + 'static> Server<S> {
             };
             let (status, body, keep_alive) = match http::parse(&buf[..end]) {
                 Ok(request) => {
-                    let (status, body) = self.answer(&request);
-                    (status, body, request.keep_alive)
+                    let known = self.authorized(&request);
+                    if known && conn.stranger() {
+                        // Made to give way meanwhile: its socket is shut.
+                        if !conn.known() {
+                            return;
+                        }
+                        *kept = self.slots.take();
+                    }
+                    let (status, body) = self.answer(&request, known);
+                    (status, body, request.keep_alive && known && *kept)
                 }
                 Err(status) => (status, String::new(), false),
             };
             let answer = http::response(status, &body, keep_alive);
             if !keep_alive {
-                return close_after(stream, &answer);
+                return close_after(&mut conn.stream, &answer);
             }
-            if stream.write_all(&answer).is_err() {
+            if conn.stream.write_all(&answer).is_err() {
                 return;
             }
             buf.drain(..end);
         }
     }
 
-    fn answer(&self, request: &Request) -> (u16, String) {
-        match request.authorization {
-            None => return (401, refusal("Unauthorized", "no Authorization header")),
-            Some(given) if !same(given, self.token.as_bytes()) => {
-                return (403, refusal("Forbidden", "wrong Authorization token"));
-            }
-            Some(_) => {}
+    /// Whether `request` carries the token.
+    fn authorized(&self, request: &Request) -> bool {
+        request
+            .authorization
+            .is_some_and(|given| same(given, self.token.as_bytes()))
+    }
+
+    /// The answer to `request`; one without the token (`known`) is refused, and its
+    /// connection closed after.
+    fn answer(&self, request: &Request, known: bool) -> (u16, String) {
+        if request.authorization.is_none() {
+            return (401, refusal("Unauthorized", "no Authorization header"));
+        }
+        if !known {
+            return (403, refusal("Forbidden", "wrong Authorization token"));
         }
         if request.method != "GET" {
             return (405, refusal("MethodNotAllowed", "only GET is served"));

@@ -149,7 +149,8 @@ fn print_gives_a_login_url_for_the_role_assumed_with_mfa() {
     );
 }
 
-/// A directory holding an `xdg-open` that records its arguments in `record` and exits `exit`.
+/// A directory holding an `xdg-open` that records its arguments in `record`, the page it is
+/// given in `record`.page, and exits `exit`; the page is read again after, as by a browser.
 fn fake_opener(dir: &Path, record: &Path, exit: i32) -> String {
     let bin = dir.join("bin");
     std::fs::create_dir_all(&bin).unwrap();
@@ -157,8 +158,10 @@ fn fake_opener(dir: &Path, record: &Path, exit: i32) -> String {
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\necho opener-noise\nexit {exit}\n",
-            record.display()
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" > '{r}'\ncat \"$1\" > '{r}.page'\n\
+             (sleep 0.2; cat \"$1\") </dev/null >/dev/null 2>&1 &\necho opener-noise\n\
+             exit {exit}\n",
+            r = record.display()
         ),
     )
     .unwrap();
@@ -187,8 +190,16 @@ fn the_console_opens_for_a_profile_s_role_chained_on_the_mfa_session() {
     run.ok();
     assert_eq!(run.stdout, "", "the URL is opened, not printed");
     let opened = std::fs::read_to_string(&record).expect("xdg-open ran");
-    let url = opened.strip_suffix('\n').unwrap();
-    assert!(!url.contains('\n'), "one argument: {opened:?}");
+    assert_eq!(opened.lines().count(), 1, "one argument: {opened:?}");
+    // The opener gets a page that redirects to the login URL (hostile/opener.rs).
+    let page = std::fs::read_to_string(record.with_extension("page")).unwrap();
+    let url = page
+        .split("content=\"0;url=")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a redirecting page")
+        .replace("&amp;", "&");
+    let url = url.as_str();
     assert_login(
         url,
         &fake,

@@ -11,14 +11,14 @@ use std::time::{Duration, Instant};
 
 /// A session bus without service activation (a killed daemon stays dead, as when a desktop
 /// session's keyring goes away) and a gnome-keyring-daemon on it.
-struct Keyring {
+pub(crate) struct Keyring {
     dbus: Child,
     daemon: Child,
     /// The sandbox's clean environment, the bus's address in it.
     clean: Clean,
 }
 
-fn tied(cmd: &mut Command) -> &mut Command {
+pub(crate) fn tied(cmd: &mut Command) -> &mut Command {
     // SAFETY: prctl is async-signal-safe; it only sets the death signal of the child.
     unsafe {
         cmd.pre_exec(|| {
@@ -30,7 +30,7 @@ fn tied(cmd: &mut Command) -> &mut Command {
 
 impl Keyring {
     /// Starts the bus and the daemon for `sb`, whose runs then reach them.
-    fn start(sb: &mut Sandbox) -> Keyring {
+    pub(crate) fn start(sb: &mut Sandbox) -> Keyring {
         let conf = sb.home().join("bus.conf");
         std::fs::write(
             &conf,
@@ -87,6 +87,11 @@ impl Keyring {
         k
     }
 
+    /// `program` in the sandbox's environment, on this bus (`--session` reaches it).
+    pub(crate) fn program(&self, program: &str) -> Command {
+        self.clean.program(program)
+    }
+
     fn tool(&self, args: &[&str]) -> std::process::Output {
         self.clean
             .program("secret-tool")
@@ -115,7 +120,7 @@ impl Keyring {
     }
 
     /// The secret stored for `service` and `username`, as libsecret reads it.
-    fn lookup(&self, service: &str, username: &str) -> Option<String> {
+    pub(crate) fn lookup(&self, service: &str, username: &str) -> Option<String> {
         let out = self.tool(&["lookup", "service", service, "username", username]);
         out.status
             .success()
@@ -154,7 +159,7 @@ fn files_holding(dir: &Path, secret: &str) -> Vec<String> {
     found
 }
 
-fn keyed(moto: &Moto) -> (User, Sandbox, Keyring) {
+pub(crate) fn keyed(moto: &Moto) -> (User, Sandbox, Keyring) {
     let user = moto.user(1);
     let mut sb = Sandbox::with_user(moto, &user);
     let keyring = Keyring::start(&mut sb);
@@ -323,18 +328,18 @@ fn a_keyring_that_dies_during_the_import_leaves_the_file_as_it_was() {
     let moto = Moto::shared();
     let (user, sb, mut keyring) = keyed(moto);
     let before = sb.creds();
-    // strace slows awsmfa's D-Bus writes down to 0.3 s each, so that between the store and
-    // the read-back there is time to see the item appear and kill the daemon, as a crash or
-    // a logout would at that moment.
+    // strace slows awsmfa's D-Bus writes (sendmsg, sendto or write: whichever the client
+    // uses) down to 0.3 s each, so that between the store and the read-back there is time to
+    // see the item appear and kill the daemon, as a crash or a logout would at that moment.
     let mut cmd = sb.program("strace");
     cmd.args([
         "-f",
         "-o",
         "/dev/null",
         "-e",
-        "trace=sendmsg",
+        "trace=sendmsg,sendto,write",
         "-e",
-        "inject=sendmsg:delay_enter=300000",
+        "inject=sendmsg,sendto,write:delay_enter=300000",
     ]);
     cmd.arg(bin()).args(["keys", "import"]);
     let child = cmd

@@ -1,0 +1,456 @@
+//! A D-Bus client just big enough for the Secret Service: one blocking unix socket to the
+//! session bus, every read and write bounded by the caller's deadline (no thread, no runtime),
+//! requests that may be sent back to back before their answers are read. Headers are
+//! marshalled here; bodies by zvariant.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::time::Instant;
+use zvariant::serialized::{Context, Data};
+use zvariant::{LE, Type};
+
+/// Why a call got no answer it could use.
+#[derive(Debug)]
+pub enum Fault {
+    /// The deadline passed first.
+    Timeout,
+    /// DBUS_SESSION_BUS_ADDRESS is unset.
+    NoBus,
+    /// The bus could not be reached or spoke no D-Bus.
+    Broken(String),
+    /// The peer answered with a D-Bus error: its name and message.
+    Refused(String, String),
+}
+
+impl Fault {
+    fn io(e: std::io::Error) -> Fault {
+        match e.kind() {
+            ErrorKind::WouldBlock | ErrorKind::TimedOut => Fault::Timeout,
+            _ => Fault::Broken(e.to_string()),
+        }
+    }
+}
+
+pub type Answer<T> = Result<T, Fault>;
+
+const METHOD_CALL: u8 = 1;
+const METHOD_RETURN: u8 = 2;
+const ERROR: u8 = 3;
+pub const SIGNAL: u8 = 4;
+
+/// Header field codes.
+const PATH: u8 = 1;
+const INTERFACE: u8 = 2;
+const MEMBER: u8 = 3;
+const ERROR_NAME: u8 = 4;
+const REPLY_SERIAL: u8 = 5;
+const DESTINATION: u8 = 6;
+const SIGNATURE: u8 = 8;
+
+/// A message read from the bus: its kind, the header fields this client reads, and its body.
+pub struct Message {
+    pub kind: u8,
+    reply_serial: u32,
+    pub path: String,
+    pub member: String,
+    error_name: String,
+    little: bool,
+    body: Vec<u8>,
+}
+
+impl Message {
+    /// The body as `T`, whose signature must be the body's (a struct for several values).
+    pub fn body<T: DeserializeOwned + Type>(&self) -> Answer<T> {
+        let ctxt = if self.little {
+            Context::new_dbus(LE, 0)
+        } else {
+            Context::new_dbus(zvariant::BE, 0)
+        };
+        Data::new(&self.body[..], ctxt)
+            .deserialize::<T>()
+            .map(|(v, _)| v)
+            .map_err(|e| Fault::Broken(format!("a malformed answer on the bus ({e})")))
+    }
+}
+
+pub struct Bus {
+    socket: BufReader<UnixStream>,
+    serial: u32,
+    /// Answers read while waiting for another one.
+    early: HashMap<u32, Message>,
+    /// Signals read while waiting for an answer.
+    pub signals: Vec<Message>,
+}
+
+/// The unix socket paths of a D-Bus address (`unix:path=…` or, on Linux, `unix:abstract=…`;
+/// several separated by `;`), in the order to try them.
+fn sockets(address: &str) -> Vec<(bool, String)> {
+    let unescape = |v: &str| {
+        let b = v.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            match (b[i], b.get(i + 1..i + 3)) {
+                (b'%', Some(hex)) => {
+                    let hex = std::str::from_utf8(hex).unwrap_or("");
+                    out.push(u8::from_str_radix(hex, 16).unwrap_or(b'%'));
+                    i += 3;
+                }
+                (c, _) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    };
+    address
+        .split(';')
+        .filter_map(|a| a.strip_prefix("unix:"))
+        .filter_map(|params| {
+            params.split(',').find_map(|kv| match kv.split_once('=') {
+                Some(("path", v)) => Some((false, unescape(v))),
+                Some(("abstract", v)) => Some((true, unescape(v))),
+                _ => None,
+            })
+        })
+        .collect()
+}
+
+fn connect(abstract_name: bool, name: &str) -> std::io::Result<UnixStream> {
+    if !abstract_name {
+        return UnixStream::connect(name);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::linux::net::SocketAddrExt;
+        let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?;
+        UnixStream::connect_addr(&addr)
+    }
+    #[cfg(not(target_os = "linux"))]
+    Err(std::io::Error::other("abstract sockets are Linux-only"))
+}
+
+fn pad(buf: &mut Vec<u8>, align: usize) {
+    while !buf.len().is_multiple_of(align) {
+        buf.push(0);
+    }
+}
+
+fn put_u32(buf: &mut Vec<u8>, v: u32) {
+    pad(buf, 4);
+    buf.extend_from_slice(&v.to_le_bytes());
+}
+
+/// One header field whose value is a string of type `kind` (`s`, `o` or `g`).
+fn put_field(buf: &mut Vec<u8>, code: u8, kind: u8, value: &str) {
+    pad(buf, 8);
+    buf.extend_from_slice(&[code, 1, kind, 0]);
+    if kind == b'g' {
+        buf.push(value.len() as u8);
+    } else {
+        put_u32(buf, value.len() as u32);
+    }
+    buf.extend_from_slice(value.as_bytes());
+    buf.push(0);
+}
+
+/// Where a call goes.
+pub struct Call<'a> {
+    pub destination: &'a str,
+    pub path: &'a str,
+    pub interface: &'a str,
+    pub member: &'a str,
+}
+
+impl Bus {
+    /// Connects to the session bus and says hello, within `deadline`.
+    pub fn session(deadline: Instant) -> Answer<Bus> {
+        let address = std::env::var("DBUS_SESSION_BUS_ADDRESS").map_err(|_| Fault::NoBus)?;
+        let mut last = format!("no unix socket in DBUS_SESSION_BUS_ADDRESS={address}");
+        for (abstract_name, name) in sockets(&address) {
+            match connect(abstract_name, &name) {
+                Ok(socket) => return Bus::hello(socket, deadline),
+                Err(e) => last = format!("cannot connect to the session bus at {name}: {e}"),
+            }
+        }
+        Err(Fault::Broken(last))
+    }
+
+    fn hello(socket: UnixStream, deadline: Instant) -> Answer<Bus> {
+        let mut bus = Bus {
+            socket: BufReader::new(socket),
+            serial: 0,
+            early: HashMap::new(),
+            signals: Vec::new(),
+        };
+        // The authentication, BEGIN and Hello in one write: the bus reads them in turn.
+        // SAFETY: getuid cannot fail.
+        let uid = unsafe { libc::getuid() }.to_string();
+        let hex: String = uid.bytes().map(|b| format!("{b:02x}")).collect();
+        let mut first = format!("\0AUTH EXTERNAL {hex}\r\nBEGIN\r\n").into_bytes();
+        let hello = bus.message(
+            &Call {
+                destination: "org.freedesktop.DBus",
+                path: "/org/freedesktop/DBus",
+                interface: "org.freedesktop.DBus",
+                member: "Hello",
+            },
+            "",
+            &[],
+        );
+        first.extend_from_slice(&hello.1);
+        bus.write(&first, deadline)?;
+        let mut line = Vec::new();
+        bus.arm(deadline)?;
+        bus.socket.read_until(b'\n', &mut line).map_err(Fault::io)?;
+        if !line.starts_with(b"OK ") {
+            let said = String::from_utf8_lossy(&line).trim().to_string();
+            return Err(Fault::Broken(format!(
+                "the session bus refused awsmfa ({})",
+                if said.is_empty() { "it hung up" } else { &said }
+            )));
+        }
+        bus.answer(hello.0, deadline)?;
+        Ok(bus)
+    }
+
+    /// Sets the socket's timeouts to what is left of `deadline`.
+    fn arm(&self, deadline: Instant) -> Answer<()> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Fault::Timeout);
+        }
+        let s = self.socket.get_ref();
+        s.set_read_timeout(Some(left))
+            .and_then(|()| s.set_write_timeout(Some(left)))
+            .map_err(Fault::io)
+    }
+
+    fn write(&mut self, bytes: &[u8], deadline: Instant) -> Answer<()> {
+        self.arm(deadline)?;
+        self.socket.get_mut().write_all(bytes).map_err(Fault::io)
+    }
+
+    /// A method call's serial and bytes; `body` is already marshalled for `signature`.
+    fn message(&mut self, call: &Call, signature: &str, body: &[u8]) -> (u32, Vec<u8>) {
+        self.serial += 1;
+        let mut buf = vec![b'l', METHOD_CALL, 0, 1];
+        buf.extend_from_slice(&(body.len() as u32).to_le_bytes());
+        buf.extend_from_slice(&self.serial.to_le_bytes());
+        buf.extend_from_slice(&[0; 4]);
+        put_field(&mut buf, PATH, b'o', call.path);
+        put_field(&mut buf, INTERFACE, b's', call.interface);
+        put_field(&mut buf, MEMBER, b's', call.member);
+        put_field(&mut buf, DESTINATION, b's', call.destination);
+        if !signature.is_empty() {
+            put_field(&mut buf, SIGNATURE, b'g', signature);
+        }
+        let fields = (buf.len() - 16) as u32;
+        buf[12..16].copy_from_slice(&fields.to_le_bytes());
+        pad(&mut buf, 8);
+        buf.extend_from_slice(body);
+        (self.serial, buf)
+    }
+
+    /// Sends a call without waiting for its answer; returns its serial for `answer`. `body`
+    /// is a tuple for several arguments, `signature` theirs without the parentheses.
+    pub fn send<B: Serialize + Type>(
+        &mut self,
+        call: &Call,
+        signature: &str,
+        body: &B,
+        deadline: Instant,
+    ) -> Answer<u32> {
+        let bytes = if signature.is_empty() {
+            Vec::new()
+        } else {
+            zvariant::to_bytes(Context::new_dbus(LE, 0), body)
+                .map_err(|e| Fault::Broken(e.to_string()))?
+                .bytes()
+                .to_vec()
+        };
+        let (serial, msg) = self.message(call, signature, &bytes);
+        self.write(&msg, deadline)?;
+        Ok(serial)
+    }
+
+    /// Sends a call and waits for its answer.
+    pub fn call<B: Serialize + Type>(
+        &mut self,
+        call: &Call,
+        signature: &str,
+        body: &B,
+        deadline: Instant,
+    ) -> Answer<Message> {
+        let serial = self.send(call, signature, body, deadline)?;
+        self.answer(serial, deadline)
+    }
+
+    /// The answer to the call `serial`; a D-Bus error is a `Refused`.
+    pub fn answer(&mut self, serial: u32, deadline: Instant) -> Answer<Message> {
+        loop {
+            let msg = match self.early.remove(&serial) {
+                Some(msg) => msg,
+                None => self.read(deadline)?,
+            };
+            match msg.kind {
+                METHOD_RETURN | ERROR if msg.reply_serial == serial => {
+                    if msg.kind == METHOD_RETURN {
+                        return Ok(msg);
+                    }
+                    let text = msg.body::<String>().unwrap_or_default();
+                    return Err(Fault::Refused(msg.error_name, text));
+                }
+                METHOD_RETURN | ERROR => {
+                    self.early.insert(msg.reply_serial, msg);
+                }
+                SIGNAL => self.signals.push(msg),
+                _ => {}
+            }
+        }
+    }
+
+    /// The next message on the bus, within `deadline`.
+    pub fn read(&mut self, deadline: Instant) -> Answer<Message> {
+        self.arm(deadline)?;
+        let mut fixed = [0u8; 16];
+        self.socket.read_exact(&mut fixed).map_err(Fault::io)?;
+        let little = match fixed[0] {
+            b'l' => true,
+            b'B' => false,
+            _ => return Err(Fault::Broken("the session bus speaks no D-Bus".into())),
+        };
+        let u32_at = |b: &[u8], i: usize| {
+            let v: [u8; 4] = b[i..i + 4].try_into().unwrap();
+            if little {
+                u32::from_le_bytes(v)
+            } else {
+                u32::from_be_bytes(v)
+            }
+        };
+        let body_len = u32_at(&fixed, 4) as usize;
+        let fields_len = u32_at(&fixed, 12) as usize;
+        // The bus caps messages at 128 MiB; a Secret Service answer is far smaller.
+        if body_len + fields_len > 1 << 24 {
+            return Err(Fault::Broken("an oversized message on the bus".into()));
+        }
+        let header_end = (16 + fields_len).div_ceil(8) * 8;
+        let mut rest = vec![0u8; header_end - 16 + body_len];
+        self.socket.read_exact(&mut rest).map_err(Fault::io)?;
+        let mut msg = Message {
+            kind: fixed[1],
+            reply_serial: 0,
+            path: String::new(),
+            member: String::new(),
+            error_name: String::new(),
+            little,
+            body: rest.split_off(header_end - 16),
+        };
+        // The header fields: (code, variant) structs, each 8-aligned from the message start.
+        let fields = &rest[..fields_len];
+        let mut i = 0;
+        let at = |i: usize| i + 16;
+        while i + 4 <= fields.len() {
+            let code = fields[i];
+            let sig_len = fields[i + 1] as usize;
+            let kind = fields.get(i + 2).copied().unwrap_or(0);
+            i += 3 + sig_len;
+            let value = match kind {
+                b's' | b'o' => {
+                    i += (4 - at(i) % 4) % 4;
+                    let Some(len) = fields.get(i..i + 4).map(|_| u32_at(fields, i) as usize) else {
+                        break;
+                    };
+                    let text = fields.get(i + 4..i + 4 + len).unwrap_or_default();
+                    i += 4 + len + 1;
+                    Some(String::from_utf8_lossy(text).into_owned())
+                }
+                b'g' => {
+                    let len = fields.get(i).copied().unwrap_or(0) as usize;
+                    i += 1 + len + 1;
+                    None
+                }
+                b'u' => {
+                    i += (4 - at(i) % 4) % 4;
+                    if i + 4 > fields.len() {
+                        break;
+                    }
+                    if code == REPLY_SERIAL {
+                        msg.reply_serial = u32_at(fields, i);
+                    }
+                    i += 4;
+                    None
+                }
+                _ => break,
+            };
+            match (code, value) {
+                (PATH, Some(v)) => msg.path = v,
+                (MEMBER, Some(v)) => msg.member = v,
+                (ERROR_NAME, Some(v)) => msg.error_name = v,
+                _ => {}
+            }
+            i += (8 - at(i) % 8) % 8;
+        }
+        Ok(msg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses() {
+        assert_eq!(
+            sockets("unix:path=/run/user/1000/bus"),
+            vec![(false, "/run/user/1000/bus".to_string())]
+        );
+        assert_eq!(
+            sockets("unix:abstract=/tmp/dbus-x,guid=ab;unix:path=/tmp/a%2cb"),
+            vec![
+                (true, "/tmp/dbus-x".to_string()),
+                (false, "/tmp/a,b".to_string())
+            ]
+        );
+        assert!(sockets("tcp:host=localhost,port=1").is_empty());
+    }
+
+    /// A call's bytes, read back by the parser as a bus would send them.
+    #[test]
+    fn a_message_reads_back() {
+        let (a, b) = UnixStream::pair().unwrap();
+        let mut bus = Bus {
+            socket: BufReader::new(a),
+            serial: 6,
+            early: HashMap::new(),
+            signals: Vec::new(),
+        };
+        let call = Call {
+            destination: "org.freedesktop.secrets",
+            path: "/org/freedesktop/secrets",
+            interface: "org.freedesktop.Secret.Service",
+            member: "SearchItems",
+        };
+        let attrs: HashMap<&str, &str> = [("service", "awsmfa")].into();
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
+        let mut peer = Bus {
+            socket: BufReader::new(b),
+            serial: 0,
+            early: HashMap::new(),
+            signals: Vec::new(),
+        };
+        assert_eq!(bus.send(&call, "a{ss}", &attrs, deadline).unwrap(), 7);
+        let msg = peer.read(deadline).unwrap();
+        assert_eq!(msg.kind, METHOD_CALL);
+        assert_eq!(msg.path, "/org/freedesktop/secrets");
+        assert_eq!(msg.member, "SearchItems");
+        assert_eq!(
+            msg.body::<HashMap<String, String>>().unwrap()["service"],
+            "awsmfa"
+        );
+    }
+}

@@ -1,0 +1,193 @@
+//! The keyring on the runs that must not wait or ask: the prompt hook's `refresh --timeout`
+//! and `credential-process` without a terminal end by themselves, in one error line, when the
+//! session bus never answers, and never start an unlock prompt for a locked collection.
+
+use crate::harness::*;
+use crate::keyring::{Keyring, keyed, tied};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A unix socket that accepts every connection and never says a word: a session bus (or a
+/// Secret Service behind it) that hangs.
+struct SilentBus {
+    listener: Child,
+    address: String,
+}
+
+impl SilentBus {
+    fn start(dir: &Path) -> SilentBus {
+        let path = dir.join("silent-bus");
+        let script = "import socket, sys\n\
+                      s = socket.socket(socket.AF_UNIX)\n\
+                      s.bind(sys.argv[1]); s.listen(64)\n\
+                      print('ready', flush=True)\n\
+                      held = []\n\
+                      while True: held.append(s.accept()[0])\n";
+        let mut listener = tied(
+            Command::new("python3")
+                .args(["-c", script])
+                .arg(&path)
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped()),
+        )
+        .spawn()
+        .unwrap();
+        let mut line = String::new();
+        BufReader::new(listener.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "ready");
+        SilentBus {
+            listener,
+            address: format!("unix:path={}", path.display()),
+        }
+    }
+}
+
+impl Drop for SilentBus {
+    fn drop(&mut self) {
+        let _ = self.listener.kill();
+        let _ = self.listener.wait();
+    }
+}
+
+/// Runs `cmd` to its end; a run still going after `patience` (far beyond any deadline awsmfa
+/// sets itself) is killed and fails the test: it would have held the prompt or the SDK.
+#[track_caller]
+fn ends_by_itself(mut cmd: Command, patience: Duration) -> Run {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > patience {
+            let _ = child.kill();
+            let run: Run = child.wait_with_output().unwrap().into();
+            panic!(
+                "still waiting on the keyring after {patience:?}, killed; stderr: {}",
+                run.stderr
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap().into()
+}
+
+#[test]
+fn a_session_bus_that_never_answers_ends_the_hook_refresh_and_credential_process() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let mut sb = Sandbox::with_user(moto, &user);
+    let marked = format!("[identity]\nawsmfa_keys = keyring {}\n", user.key_id);
+    sb.write_creds(&marked);
+    let bus = SilentBus::start(sb.home());
+    sb.set("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .set("AWSMFA_SOURCE", "target=default");
+
+    // What the prompt hook runs: its 2 s are the keyring's too.
+    let run = ends_by_itself(
+        sb.command(&["refresh", "--timeout", "2"]),
+        Duration::from_secs(20),
+    );
+    run.fails(1, "the OS keyring did not answer within 2 s");
+    assert!(run.stderr.contains("[identity]"), "{}", run.stderr);
+    assert_eq!(sb.creds(), marked);
+
+    // An SDK's credential_process, no terminal: the run's own deadline.
+    let run = ends_by_itself(sb.command(&["credential-process"]), Duration::from_secs(40));
+    run.fails(1, "the OS keyring did not answer within 10 s");
+    assert_eq!(sb.creds(), marked);
+}
+
+/// What a Secret Service client asked on the bus while it ran: a monitor that eavesdrops on
+/// the test's own bus (its policy allows that), started before the runs.
+struct Monitor {
+    child: Child,
+    log: std::path::PathBuf,
+}
+
+impl Monitor {
+    fn start(keyring: &Keyring, dir: &Path) -> Monitor {
+        let log = dir.join("monitor.log");
+        let child = tied(
+            keyring
+                .program("dbus-monitor")
+                .arg("--session")
+                .stdin(Stdio::null())
+                .stdout(std::fs::File::create(&log).unwrap())
+                .stderr(Stdio::null()),
+        )
+        .spawn()
+        .expect("dbus-monitor (scripts/install-deps installs dbus)");
+        // It is listening once it reports its own name.
+        let start = Instant::now();
+        while !std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("NameAcquired")
+        {
+            assert!(start.elapsed() < Duration::from_secs(10), "no dbus-monitor");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Monitor { child, log }
+    }
+
+    /// The unlock requests and prompts seen so far.
+    fn unlocks(&self) -> Vec<String> {
+        std::fs::read_to_string(&self.log)
+            .unwrap()
+            .lines()
+            .filter(|l| {
+                l.contains("member=Unlock") || l.contains("interface=org.freedesktop.Secret.Prompt")
+            })
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn a_locked_keyring_is_never_unlocked_by_the_hook_or_credential_process() {
+    let moto = Moto::shared();
+    let (user, mut sb, keyring) = keyed(moto);
+    sb.run(&["keys", "import"]).ok();
+    sb.run(&["-c", "123456"]).ok();
+    assert!(keyring.lookup("awsmfa-session", &user.key_id).is_some());
+    let marked = sb.creds();
+    // The login collection locked, as after a screen lock or a desktop's idle timeout.
+    let locked = keyring
+        .program("dbus-send")
+        .args([
+            "--session",
+            "--dest=org.freedesktop.secrets",
+            "--print-reply",
+            "/org/freedesktop/secrets",
+            "org.freedesktop.Secret.Service.Lock",
+            "array:objpath:/org/freedesktop/secrets/aliases/default",
+        ])
+        .output()
+        .unwrap();
+    assert!(locked.status.success(), "{locked:?}");
+    let monitor = Monitor::start(&keyring, sb.home());
+    sb.set("AWSMFA_SOURCE", "target=default");
+
+    let run = ends_by_itself(
+        sb.command(&["refresh", "--timeout", "2"]),
+        Duration::from_secs(20),
+    );
+    run.fails(1, "the OS keyring is locked");
+    let run = ends_by_itself(sb.command(&["credential-process"]), Duration::from_secs(40));
+    run.fails(1, "the OS keyring is locked");
+    assert!(run.stderr.contains("[identity]"), "{}", run.stderr);
+    assert_eq!(monitor.unlocks(), Vec::<String>::new());
+    assert_eq!(sb.creds(), marked);
+}
