@@ -4,8 +4,12 @@
 //!
 //! Each client runs on a current-thread tokio runtime of its own, built only when a call is
 //! needed: the prompt path, completion and runs the MFA session cache answers never build one.
+//! A service whose endpoint is plain `http://` (a local emulator, a test server) is called
+//! through a connector without TLS: the TLS one loads every system root certificate when it is
+//! built (one file each where SSL_CERT_DIR is set), which such a call never uses.
 
 use super::describe::{Destination, describe};
+use super::endpoint::Endpoint;
 use super::{Keys, MfaCode, RoleRequest, Site, TempCreds};
 use crate::error::{Error, Result};
 use crate::timefmt;
@@ -18,6 +22,9 @@ use aws_sdk_sts::config::interceptors::{
 };
 use aws_sdk_sts::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_sts::error::{BoxError, ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::proxy::ProxyConfig;
+use aws_smithy_http_client::{Builder as HttpBuilder, Connector};
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
 use aws_smithy_types::date_time::{DateTime, Format};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -167,11 +174,51 @@ fn unlike_aws(creds: &TempCreds, now: i64, longest: i64) -> Option<String> {
     })
 }
 
+/// Whether calls to `endpoint` need no TLS at all: a plain `http://` endpoint, reached directly
+/// or through a plain-HTTP proxy. `env` reads a variable. Proxies as the SDK's connector reads
+/// them (HTTP_PROXY, HTTPS_PROXY, ALL_PROXY, either case): any `https://` proxy keeps TLS.
+fn plain_http(endpoint: Option<&Endpoint>, env: impl Fn(&str) -> Option<String>) -> bool {
+    let http = endpoint.is_some_and(|e| {
+        e.url
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://"))
+    });
+    let proxies = [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ];
+    http && !proxies
+        .iter()
+        .any(|v| env(v).is_some_and(|p| p.starts_with("https://")))
+}
+
+/// The SDK's default HTTP client (hyper, the same timeouts, sleep and proxies from the
+/// environment) without TLS: never loads a certificate.
+fn plain_http_client() -> SharedHttpClient {
+    HttpBuilder::new().build_with_connector_fn(|settings, components| {
+        let mut builder = Connector::builder();
+        builder.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            builder.set_sleep_impl(components.sleep_impl());
+        }
+        builder.set_proxy_config(Some(ProxyConfig::from_env()));
+        builder.build_http()
+    })
+}
+
 pub struct Aws {
     rt: tokio::runtime::Runtime,
     conf: SdkConfig,
     site: Site,
     called: Called,
+    /// The HTTP clients for STS and IAM where `plain_http` says they need no TLS (one client
+    /// without TLS, shared); `None`: the SDK's default, with TLS.
+    sts_http: Option<SharedHttpClient>,
+    iam_http: Option<SharedHttpClient>,
 }
 
 /// How long one call may take, retries included, unless the caller allows less: an
@@ -220,11 +267,16 @@ impl Aws {
                 .timeout_config(timeouts)
                 .load(),
         );
+        let plain =
+            [&site.sts, &site.iam].map(|e| plain_http(e.as_ref(), |v| std::env::var(v).ok()));
+        let http = plain.contains(&true).then(plain_http_client);
         Ok(Aws {
             rt,
             conf,
             site: site.clone(),
             called: Called::default(),
+            sts_http: http.clone().filter(|_| plain[0]),
+            iam_http: http.filter(|_| plain[1]),
         })
     }
 
@@ -257,6 +309,9 @@ impl Aws {
             .interceptor(DateHeader)
             .interceptor(self.called.clone());
         conf.set_endpoint_url(self.site.sts.as_ref().map(|e| e.url.clone()));
+        if let Some(http) = &self.sts_http {
+            conf.set_http_client(Some(http.clone()));
+        }
         aws_sdk_sts::Client::from_conf(conf.build())
     }
 
@@ -264,6 +319,9 @@ impl Aws {
         let mut conf =
             aws_sdk_iam::config::Builder::from(&self.conf).interceptor(self.called.clone());
         conf.set_endpoint_url(self.site.iam.as_ref().map(|e| e.url.clone()));
+        if let Some(http) = &self.iam_http {
+            conf.set_http_client(Some(http.clone()));
+        }
         aws_sdk_iam::Client::from_conf(conf.build())
     }
 
@@ -380,6 +438,13 @@ impl Aws {
 mod tests {
     use super::*;
 
+    fn at(url: &str) -> Endpoint {
+        Endpoint {
+            url: url.to_string(),
+            origin: "test".to_string(),
+        }
+    }
+
     fn creds(key: &str, secret: &str, token: &str, expiration: i64) -> TempCreds {
         TempCreds {
             keys: Keys {
@@ -389,6 +454,21 @@ mod tests {
             },
             expiration,
         }
+    }
+
+    #[test]
+    fn only_plain_http_endpoints_without_a_tls_proxy_skip_tls() {
+        let none = |_: &str| None;
+        assert!(plain_http(Some(&at("http://127.0.0.1:5000")), none));
+        assert!(plain_http(Some(&at("HTTP://localhost")), none));
+        assert!(!plain_http(Some(&at("https://sts.amazonaws.com")), none));
+        assert!(!plain_http(Some(&at("http")), none));
+        assert!(!plain_http(None, none));
+        let proxy =
+            |value: &'static str| move |v: &str| (v == "https_proxy").then(|| value.to_string());
+        let local = at("http://127.0.0.1:5000");
+        assert!(plain_http(Some(&local), proxy("http://proxy:3128")));
+        assert!(!plain_http(Some(&local), proxy("https://proxy:3128")));
     }
 
     #[test]

@@ -895,8 +895,10 @@ fn a_crlf_file_ending_in_the_target_without_a_newline() {
     assert_eq!(sb.creds(), text);
 }
 
+/// Its speed and memory are a benchmark (`scripts/bench-bigfile`), not asserted here: a timed
+/// test fails on a busy machine.
 #[test]
-fn a_5_mb_file_is_edited_correctly_and_fast() {
+fn a_5_mb_file_is_edited_correctly() {
     let fake = Fake::start(|_| good_answer());
     let sb = Sandbox::new(&fake.url);
     let mut original = format!("# {} profiles\n{IDENTITY}", 26_000);
@@ -909,9 +911,7 @@ fn a_5_mb_file_is_edited_correctly_and_fast() {
     }
     assert!(original.len() > 5_000_000, "{}", original.len());
     sb.write_creds(&original);
-    let t = Instant::now();
     sb.run(&args(&direct(&["-t", "profile13000"]))).ok();
-    let took = t.elapsed();
     let text = sb.creds();
     let (before, section, after) = around(&text, "profile13000");
     let (o_before, o_section, o_after) = around(&original, "profile13000");
@@ -920,8 +920,6 @@ fn a_5_mb_file_is_edited_correctly_and_fast() {
     assert!(section.starts_with("[profile13000]\naws_access_key_id = ASIAGOOD\n"));
     assert!(section.ends_with("region = eu-west-1\n# note 13000\n\n"));
     assert_ne!(section, o_section);
-    // A debug build; the release build is ~10x faster (BENCHMARKS.md).
-    assert!(took < Duration::from_secs(6), "a 5 MB file took {took:?}");
     untouched(&sb, &text);
 }
 

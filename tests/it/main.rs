@@ -19,6 +19,7 @@ mod mfa_entry;
 mod mfa_process;
 mod one_profile;
 mod package;
+mod plain_http;
 mod policies;
 mod roles;
 mod rotate;

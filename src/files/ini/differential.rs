@@ -72,7 +72,7 @@ fn model(doc: &Doc) -> Value {
     for l in &doc.lines {
         match &l.kind {
             Kind::Section(name) => {
-                current = name.clone();
+                current = name.to_string();
                 sections.insert(current.clone(), json!({}));
             }
             Kind::Key { name, value } => {
@@ -86,7 +86,7 @@ fn model(doc: &Doc) -> Value {
                     ),
                     None => json!(value),
                 };
-                sections[&current][name] = value;
+                sections[&current][name.as_ref()] = value;
             }
             _ => {}
         }

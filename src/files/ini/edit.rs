@@ -81,7 +81,7 @@ impl Doc<'_> {
     /// continue their values.
     fn splice(&self, section: &str, remove: &[&str], new_lines: &str) -> String {
         let eol = self.eol;
-        let mut out = String::new();
+        let mut out = String::with_capacity(self.len + new_lines.len() + section.len() + 8);
         let Some(span) = self.span(section) else {
             for l in &self.lines {
                 out.push_str(l.raw);

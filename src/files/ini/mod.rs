@@ -22,20 +22,23 @@ mod tests;
 
 pub use edit::unwritable;
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::fmt;
 
-/// One physical line, with its terminator (`\n`, `\r\n` or nothing at end of file).
+/// One physical line, with its terminator (`\n`, `\r\n` or nothing at end of file). Names and
+/// values borrow from the text unless botocore's reading differs from it (a name with capitals,
+/// a value continued on other lines): a big file costs few allocations.
 #[derive(Debug, Clone, PartialEq)]
-enum Kind {
+enum Kind<'a> {
     Blank,
     Comment,
-    Section(String),
+    Section(&'a str),
     /// `name` as botocore keys it (lowercased); `value` as configparser joins the key's line
     /// and its continuation lines.
     Key {
-        name: String,
-        value: String,
+        name: Cow<'a, str>,
+        value: Cow<'a, str>,
     },
     /// An indented line that configparser folds into the value of the key above it.
     Continuation,
@@ -44,7 +47,7 @@ enum Kind {
 #[derive(Debug, Clone)]
 struct Line<'a> {
     raw: &'a str,
-    kind: Kind,
+    kind: Kind<'a>,
 }
 
 /// Why a file cannot be read as botocore reads it, or safely edited; `line` is 1-based.
@@ -64,6 +67,8 @@ impl fmt::Display for ParseError {
 pub struct Doc<'a> {
     lines: Vec<Line<'a>>,
     eol: &'static str,
+    /// The text's length, for sizing an edited copy at once.
+    len: usize,
 }
 
 /// Characters Python and awsmfa would split or strip differently: line breaks to Python (in a
@@ -74,6 +79,49 @@ fn misread(c: char) -> bool {
         '\r' | '\u{b}' | '\u{c}' | '\u{1c}'..='\u{1f}' | '\u{85}' | '\u{2028}' | '\u{2029}'
     )
 }
+
+/// Whether `b` may be (part of) a character `misread` names: a cheap test that rules out most
+/// texts before any character is decoded. U+0085 is C2 85 in UTF-8, U+2028 and U+2029 start
+/// with E2.
+const fn may_misread(b: u8) -> bool {
+    matches!(b, b'\r' | 0x0b | 0x0c | 0x1c..=0x1f | 0xc2 | 0xe2)
+}
+
+/// `may_misread` of every byte, looked up: a few instructions a byte.
+const MAY_MISREAD: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = may_misread(b as u8);
+        b += 1;
+    }
+    table
+};
+
+/// FNV-1a, for the sets of section and key names `parse` checks for duplicates: a few
+/// instructions a byte where std's SipHash takes many, for 50 000 names in a big file. Those
+/// names are the user's own file's, so hash flooding is no concern.
+struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        FnvHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
 
 /// The line without its terminator.
 fn body(raw: &str) -> &str {
@@ -96,9 +144,21 @@ fn header(stripped: &str) -> Option<&str> {
     Some(&inner[..end])
 }
 
+/// `name` lowercased as Python does, borrowed when that changes nothing (ASCII without capitals).
+fn lowercase(name: &str) -> Cow<'_, str> {
+    match name
+        .bytes()
+        .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+    {
+        true => Cow::Borrowed(name),
+        false => Cow::Owned(name.to_lowercase()),
+    }
+}
+
 /// `key` and `value` of an option line: the key ends at the first `=` or `:`.
 fn option(stripped: &str) -> Option<(&str, &str)> {
-    let at = stripped.find(['=', ':'])?;
+    // Bytes, not characters: an ASCII byte is never part of another character in UTF-8.
+    let at = stripped.bytes().position(|b| b == b'=' || b == b':')?;
     Some((stripped[..at].trim_end(), stripped[at + 1..].trim()))
 }
 
@@ -110,17 +170,28 @@ impl<'a> Doc<'a> {
     /// `[DEFAULT]` section, whose keys configparser gives to every profile).
     pub fn parse(text: &'a str) -> Result<Self, ParseError> {
         let mut lines: Vec<Line<'a>> = Vec::new();
-        let mut sections = HashSet::new();
-        let mut keys = HashSet::new();
+        let mut sections: HashSet<&str, Fnv> = HashSet::default();
+        let mut keys: HashSet<Cow<'a, str>, Fnv> = HashSet::default();
+        // Lines are searched for misread characters only if the text may hold one: one pass
+        // without branches over the bytes instead of a search in every line.
+        let suspect = text.as_bytes().chunks(256).any(|c| {
+            c.iter()
+                .fold(false, |any, &b| any | MAY_MISREAD[b as usize])
+        });
         let mut in_section = false;
-        // configparser's state: the key whose value continues, and the indentation of the
-        // last key or header line.
+        // configparser's state: the key whose value continues, the blank lines since its last
+        // line (which its value gets if a continuation line follows), and the indentation of
+        // the last key or header line.
         let mut key: Option<usize> = None;
+        let mut blanks = 0;
         let mut level = 0;
         for (i, raw) in text.split_inclusive('\n').enumerate() {
             let err = |what: String| ParseError { line: i + 1, what };
             let body = body(raw);
-            if let Some(c) = body.chars().find(|&c| misread(c)) {
+            if let Some(c) = suspect
+                .then(|| body.chars().find(|&c| misread(c)))
+                .flatten()
+            {
                 return Err(err(format!(
                     "contains {}, which botocore and awsmfa would read differently; remove it",
                     if c == '\r' {
@@ -137,15 +208,14 @@ impl<'a> Doc<'a> {
                         .to_string(),
                 ));
             }
-            let stripped = body.trim();
-            let indent = leading(body).chars().count();
+            let indented = leading(body);
+            let stripped = body[indented.len()..].trim_end();
+            let indent = indented.chars().count();
             let kind = if stripped.starts_with(['#', ';']) {
                 Kind::Comment
             } else if stripped.is_empty() {
                 // configparser adds an empty line to the value, dropped again if it ends it.
-                if let Some(Kind::Key { value, .. }) = key.map(|k| &mut lines[k].kind) {
-                    value.push('\n');
-                }
+                blanks += 1;
                 Kind::Blank
             } else if let Some(k) = key.filter(|_| indent > level) {
                 let Kind::Key { name, value } = &mut lines[k].kind else {
@@ -157,7 +227,10 @@ impl<'a> Doc<'a> {
                          settings, and this one has no `=`"
                     )));
                 }
-                value.push('\n');
+                let value = value.to_mut();
+                for _ in 0..=std::mem::take(&mut blanks) {
+                    value.push('\n');
+                }
                 value.push_str(stripped);
                 Kind::Continuation
             } else {
@@ -176,21 +249,22 @@ impl<'a> Doc<'a> {
                     keys.clear();
                     in_section = true;
                     key = None;
-                    Kind::Section(name.to_string())
+                    Kind::Section(name)
                 } else {
                     match option(stripped) {
                         Some(_) if !in_section => {
                             return Err(err("key outside any [section]".to_string()));
                         }
                         Some((name, value)) if !name.is_empty() => {
-                            let name = name.to_lowercase();
+                            let name = lowercase(name);
                             if !keys.insert(name.clone()) {
                                 return Err(err(format!("duplicate key {name}")));
                             }
                             key = Some(lines.len());
+                            blanks = 0;
                             Kind::Key {
                                 name,
-                                value: value.to_string(),
+                                value: Cow::Borrowed(value),
                             }
                         }
                         Some(_) => return Err(err("no key name before `=`".to_string())),
@@ -205,22 +279,21 @@ impl<'a> Doc<'a> {
             };
             lines.push(Line { raw, kind });
         }
-        for line in &mut lines {
-            if let Kind::Key { value, .. } = &mut line.kind {
-                value.truncate(value.trim_end().len());
-            }
-        }
         let eol = if lines.first().is_some_and(|l| l.raw.ends_with("\r\n")) {
             "\r\n"
         } else {
             "\n"
         };
-        Ok(Doc { lines, eol })
+        Ok(Doc {
+            lines,
+            eol,
+            len: text.len(),
+        })
     }
 
     pub fn sections(&self) -> impl Iterator<Item = &str> {
-        self.lines.iter().filter_map(|l| match &l.kind {
-            Kind::Section(name) => Some(name.as_str()),
+        self.lines.iter().filter_map(|l| match l.kind {
+            Kind::Section(name) => Some(name),
             _ => None,
         })
     }
@@ -234,7 +307,7 @@ impl<'a> Doc<'a> {
         let start = self
             .lines
             .iter()
-            .position(|l| matches!(&l.kind, Kind::Section(n) if n == section))?;
+            .position(|l| matches!(l.kind, Kind::Section(n) if n == section))?;
         let end = self.lines[start + 1..]
             .iter()
             .position(|l| matches!(l.kind, Kind::Section(_)))
@@ -250,7 +323,7 @@ impl<'a> Doc<'a> {
         self.lines[span]
             .iter()
             .filter_map(|l| match &l.kind {
-                Kind::Key { name, .. } => Some(name.as_str()),
+                Kind::Key { name, .. } => Some(name.as_ref()),
                 _ => None,
             })
             .collect()
@@ -260,7 +333,7 @@ impl<'a> Doc<'a> {
     fn value(&self, section: &str, key: &str) -> Option<&str> {
         let span = self.span(section)?;
         self.lines[span].iter().find_map(|l| match &l.kind {
-            Kind::Key { name, value } if name.eq_ignore_ascii_case(key) => Some(value.as_str()),
+            Kind::Key { name, value } if name.eq_ignore_ascii_case(key) => Some(value.as_ref()),
             _ => None,
         })
     }

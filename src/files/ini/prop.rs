@@ -187,7 +187,7 @@ fn values<'a>(doc: &'a Doc, section: &str, remove: &[&str]) -> Vec<(&'a str, &'a
         .iter()
         .filter_map(|l| match &l.kind {
             Kind::Key { name, value } if !removed(&l.kind, remove) => {
-                Some((name.as_str(), value.as_str()))
+                Some((name.as_ref(), value.as_ref()))
             }
             _ => None,
         })
@@ -202,7 +202,7 @@ fn keys_of<'a>(doc: &'a Doc, section: &str) -> Vec<&'a str> {
     doc.lines[span]
         .iter()
         .filter_map(|l| match &l.kind {
-            Kind::Key { name, .. } => Some(name.as_str()),
+            Kind::Key { name, .. } => Some(name.as_ref()),
             _ => None,
         })
         .collect()
@@ -256,7 +256,7 @@ proptest! {
             .iter()
             .filter(|l| removed(&l.kind, remove))
             .map(|l| match &l.kind {
-                Kind::Key { name, value } => (name.as_str(), value.as_str()),
+                Kind::Key { name, value } => (name.as_ref(), value.as_ref()),
                 _ => unreachable!(),
             })
             .collect();

@@ -247,3 +247,15 @@ fn unwritable_names_and_values() {
         );
     }
 }
+
+#[test]
+fn the_byte_filter_lets_every_misread_character_through() {
+    let mut buf = [0; 4];
+    for c in (0..=0x10ffff)
+        .filter_map(char::from_u32)
+        .filter(|&c| misread(c))
+    {
+        let first = c.encode_utf8(&mut buf).as_bytes()[0];
+        assert!(may_misread(first), "U+{:04X}", c as u32);
+    }
+}
