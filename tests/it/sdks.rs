@@ -221,6 +221,27 @@ const STALE_ENV: &[(&str, &str)] = &[
     ("AMAZON_SECRET_ACCESS_KEY", "s"),
 ];
 
+/// The identity the SDK's probe reports when run under `awsmfa exec --server ROLE`.
+fn under_server(sdk: Sdk, sb: &Sandbox, role: &str) -> (String, String) {
+    let mut args = vec!["exec", "--server", role, "-c", "123456", "--"];
+    let argv = probe_argv(sdk, sb);
+    args.extend(argv.iter().map(String::as_str));
+    let mut cmd = sb.command(&args);
+    let run: Run = probe_env(sdk, &mut cmd).output().unwrap().into();
+    run.ok();
+    identity(sdk, &run.stdout, &run.stderr)
+}
+
+/// The key and ARN are an assumed session of `role`.
+fn assert_role(sdk: Sdk, role: &str, key: &str, arn: &str) {
+    let name = role.rsplit('/').next().unwrap();
+    assert!(key.starts_with("ASIA"), "{sdk:?}: {key} {arn}");
+    assert!(
+        arn.contains(&format!(":assumed-role/{name}/")),
+        "{sdk:?}: {arn}"
+    );
+}
+
 /// Scenario 2: under `exec --server`, with a stale static `[default]` in the credentials
 /// file and stale keys in the environment, the SDK takes the server's role credentials.
 fn server_beats_stale_keys(sdk: Sdk) {
@@ -233,19 +254,8 @@ fn server_beats_stale_keys(sdk: Sdk) {
     }
     let stale = "[default]\naws_access_key_id = AKIASTALESTALE00\naws_secret_access_key = s\n";
     sb.write_creds(&format!("{}\n{stale}", user.identity_section()));
-    let mut args = vec!["exec", "--server", &role, "-c", "123456", "--"];
-    let argv = probe_argv(sdk, &sb);
-    args.extend(argv.iter().map(String::as_str));
-    let mut cmd = sb.command(&args);
-    let run: Run = probe_env(sdk, &mut cmd).output().unwrap().into();
-    run.ok();
-    let (key, arn) = identity(sdk, &run.stdout, &run.stderr);
-    let name = role.rsplit('/').next().unwrap();
-    assert!(key.starts_with("ASIA"), "{sdk:?}: {key} {arn}");
-    assert!(
-        arn.contains(&format!(":assumed-role/{name}/")),
-        "{sdk:?}: {arn}"
-    );
+    let (key, arn) = under_server(sdk, &sb, &role);
+    assert_role(sdk, &role, &key, &arn);
 }
 
 #[test]
@@ -277,12 +287,7 @@ fn one_profile_credential_process(sdk: Sdk) {
     .unwrap();
     let before = sb.creds();
     let (key, arn) = probe(sdk, &sb, &[("AWS_PROFILE", "p")]);
-    let name = role.rsplit('/').next().unwrap();
-    assert!(key.starts_with("ASIA"), "{sdk:?}: {key} {arn}");
-    assert!(
-        arn.contains(&format!(":assumed-role/{name}/")),
-        "{sdk:?}: {arn}"
-    );
+    assert_role(sdk, &role, &key, &arn);
     assert_eq!(sb.creds(), before, "credential-process writes no file");
 }
 
@@ -310,19 +315,8 @@ fn server_beats_a_config_default(sdk: Sdk) {
          aws_secret_access_key = s\n",
     )
     .unwrap();
-    let mut args = vec!["exec", "--server", &role, "-c", "123456", "--"];
-    let argv = probe_argv(sdk, &sb);
-    args.extend(argv.iter().map(String::as_str));
-    let mut cmd = sb.command(&args);
-    let run: Run = probe_env(sdk, &mut cmd).output().unwrap().into();
-    run.ok();
-    let (key, arn) = identity(sdk, &run.stdout, &run.stderr);
-    let name = role.rsplit('/').next().unwrap();
-    assert!(key.starts_with("ASIA"), "{sdk:?}: {key} {arn}");
-    assert!(
-        arn.contains(&format!(":assumed-role/{name}/")),
-        "{sdk:?}: {arn}"
-    );
+    let (key, arn) = under_server(sdk, &sb, &role);
+    assert_role(sdk, &role, &key, &arn);
 }
 
 #[test]
