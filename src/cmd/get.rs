@@ -70,12 +70,14 @@ pub fn execute(args: &GetArgs, mut job: CredentialJob, newer_than: Option<i64>) 
         )?),
         None => None,
     };
+    let file = job.take_file();
     let settings = job.settings();
     let dropped = credfile::store(
         &settings.credentials,
         &args.target.name,
         &settings.identity,
         &creds,
+        file.as_ref(),
     )?;
     if !dropped.is_empty() {
         ui::notice(&format!(

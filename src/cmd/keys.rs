@@ -63,7 +63,8 @@ fn import(args: &KeysArgs) -> Result<()> {
             mask(&id)
         )));
     }
-    let (keys, region, own) = credfile::identity(&path, &profile, None)?;
+    let file = credfile::load(&path)?;
+    let (keys, region, own) = credfile::identity(&file.doc(), &path, &profile, None)?;
     if keys.session_token.is_some() {
         return Err(Error::runtime(format!(
             "[{profile}] holds temporary credentials (aws_session_token); only long-lived keys \
@@ -125,7 +126,8 @@ fn export(args: &KeysArgs) -> Result<()> {
         )?;
     }
     // The item the marker of [profile] names, and no other.
-    let keys = credfile::identity(&path, &profile, None)?.0;
+    let file = credfile::load(&path)?;
+    let keys = credfile::identity(&file.doc(), &path, &profile, None)?.0;
     credfile::marker_to_keys(&path, &profile, Some(&keys))?;
     if !others.is_empty() {
         ui::notice(&format!(

@@ -81,36 +81,87 @@ pub fn io_error(what: &str, path: &Path, e: std::io::Error) -> Error {
 /// Applies `edit` to the current text under the lock and replaces the file atomically. `edit`
 /// sees the file as it is after taking the lock, so concurrent runs never undo each other.
 pub fn update(path: &Path, edit: impl FnOnce(&str) -> Result<String>) -> Result<()> {
-    let real = resolve(path)?;
-    let dir = match real.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let lock = File::open(&dir).map_err(|e| io_error("open", &dir, e))?;
-    lock.lock().map_err(|e| io_error("lock", &dir, e))?;
-    let (text, mode, owner) = match fs::metadata(&real) {
-        Ok(m) => (
-            read_text(&real)?,
-            m.permissions().mode() & 0o7777,
-            Some((m.uid(), m.gid())),
-        ),
-        Err(e) if e.kind() == ErrorKind::NotFound => (String::new(), 0o600, owner_in(&dir)),
-        Err(e) => return Err(io_error("read", &real, e)),
-    };
+    let file = Locked::new(path)?;
+    let text = file.read()?;
     let new = edit(&text)?;
     if new != text {
-        write_atomic(&dir, &real, new.as_bytes(), mode, owner)?;
+        file.replace(&[&new])?;
     }
     Ok(())
 }
 
-/// Replaces `real` by `bytes` with exactly `mode`, owned by `owner` when given. A replaced file
+/// A file held under the lock of its folder until dropped: read it (`read`, or `read_unless`
+/// what the caller read before), then replace it (`replace`). `update` in steps, for an edit
+/// whose result borrows from what it read.
+pub struct Locked {
+    real: PathBuf,
+    dir: PathBuf,
+    _lock: File,
+    /// The file's mode and owner, `None` when it is missing.
+    found: Option<(u32, (u32, u32))>,
+}
+
+impl Locked {
+    /// Takes the lock on `path`'s folder (its target's, for a symlink).
+    pub fn new(path: &Path) -> Result<Locked> {
+        let real = resolve(path)?;
+        let dir = match real.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let lock = File::open(&dir).map_err(|e| io_error("open", &dir, e))?;
+        lock.lock().map_err(|e| io_error("lock", &dir, e))?;
+        let found = match fs::metadata(&real) {
+            Ok(m) => Some((m.permissions().mode() & 0o7777, (m.uid(), m.gid()))),
+            Err(e) if e.kind() == ErrorKind::NotFound => None,
+            Err(e) => return Err(io_error("read", &real, e)),
+        };
+        Ok(Locked {
+            real,
+            dir,
+            _lock: lock,
+            found,
+        })
+    }
+
+    /// The file's text; a missing file is empty.
+    pub fn read(&self) -> Result<String> {
+        match self.found {
+            Some(_) => text(&self.real, regular::read(&self.real)),
+            None => Ok(String::new()),
+        }
+    }
+
+    /// The file's text, or `None` when it is byte for byte `known` (compared as it is read:
+    /// a big file is not held twice in memory).
+    pub fn read_unless(&self, known: &str) -> Result<Option<String>> {
+        match self.found {
+            Some(_) => match regular::read_unless(&self.real, known.as_bytes()) {
+                Ok(None) => Ok(None),
+                bytes => text(&self.real, bytes.map(Option::unwrap_or_default)).map(Some),
+            },
+            None if known.is_empty() => Ok(None),
+            None => Ok(Some(String::new())),
+        }
+    }
+
+    /// Replaces the file by `parts`, written one after the other.
+    pub fn replace(&self, parts: &[&str]) -> Result<()> {
+        let (mode, owner) = match self.found {
+            Some((mode, owner)) => (mode, Some(owner)),
+            None => (0o600, owner_in(&self.dir)),
+        };
+        write_atomic(&self.dir, &self.real, parts, mode, owner)
+    }
+}
+
+/// Replaces `real` by `parts` with exactly `mode`, owned by `owner` when given. A replaced file
 /// that cannot keep its owner is not replaced: it would change hands and, with the same mode,
 /// be readable by another group.
 fn write_atomic(
     dir: &Path,
     real: &Path,
-    bytes: &[u8],
+    parts: &[&str],
     mode: u32,
     owner: Option<(u32, u32)>,
 ) -> Result<()> {
@@ -142,7 +193,9 @@ fn write_atomic(
         // Exactly the old mode: umask must neither widen nor narrow it (and after chown, which
         // may clear set-id bits).
         f.set_permissions(fs::Permissions::from_mode(mode))?;
-        f.write_all(bytes)?;
+        for part in parts {
+            f.write_all(part.as_bytes())?;
+        }
         f.sync_all()?;
         fs::rename(&tmp, real)?;
         File::open(dir)?.sync_all()
@@ -156,8 +209,8 @@ fn write_atomic(
     })
 }
 
-fn read_text(path: &Path) -> Result<String> {
-    let bytes = regular::read(path).map_err(|e| io_error("read", path, e))?;
+fn text(path: &Path, bytes: std::io::Result<Vec<u8>>) -> Result<String> {
+    let bytes = bytes.map_err(|e| io_error("read", path, e))?;
     String::from_utf8(bytes).map_err(|_| {
         Error::runtime(format!(
             "{} is not UTF-8 text; fix it first",

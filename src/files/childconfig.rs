@@ -40,7 +40,7 @@ pub fn without_default_sources(text: &str) -> Result<Option<(String, Vec<String>
                 hidden.push(key.to_string());
             }
         }
-        out = doc.upsert(&section, &keys, &[]);
+        out = doc.upsert(&section, &keys, &[]).to_string();
     }
     Ok((!hidden.is_empty()).then_some((out, hidden)))
 }

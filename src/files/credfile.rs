@@ -4,7 +4,7 @@
 use crate::aws::endpoint::Configured;
 use crate::aws::{Keys, TempCreds};
 use crate::error::{Error, Result};
-use crate::files::ini::{self, Doc};
+use crate::files::ini::{self, Doc, Edited, Parsed};
 use crate::files::{atomic, keyring, regular};
 use crate::timefmt;
 use std::fs;
@@ -55,12 +55,50 @@ pub const OWNED_KEYS: &[&str] = &[
 ];
 
 pub fn parse<'a>(path: &Path, text: &'a str) -> Result<Doc<'a>> {
-    Doc::parse(text).map_err(|e| {
-        Error::runtime(format!(
-            "cannot safely edit {}: {e}; fix that line and run again (the file was not changed)",
-            path.display()
-        ))
-    })
+    Doc::parse(text).map_err(|e| unsafe_to_edit(path, &e))
+}
+
+fn unsafe_to_edit(path: &Path, e: &ini::ParseError) -> Error {
+    Error::runtime(format!(
+        "cannot safely edit {}: {e}; fix that line and run again (the file was not changed)",
+        path.display()
+    ))
+}
+
+/// The file read and parsed, kept by a job that may edit it at its end (`store`): when the
+/// file is still that text, the edit uses this parse again.
+pub fn load(path: &Path) -> Result<Parsed> {
+    Parsed::parse(read(path)?).map_err(|e| unsafe_to_edit(path, &e))
+}
+
+/// Edits the file under its lock (`atomic::Locked`): `edit` sees the file as it is then,
+/// parsed (with `known`'s parse when it is still `known`'s text), and what it changes is
+/// written atomically.
+fn edit(
+    path: &Path,
+    known: Option<&Parsed>,
+    change: impl for<'d> FnOnce(&Doc<'d>) -> Result<Edited<'d>>,
+) -> Result<()> {
+    let file = atomic::Locked::new(path)?;
+    let read;
+    let doc = match known {
+        Some(known) => match file.read_unless(known.doc().text())? {
+            None => known.doc(),
+            Some(text) => {
+                read = text;
+                parse(path, &read)?
+            }
+        },
+        None => {
+            read = file.read()?;
+            parse(path, &read)?
+        }
+    };
+    let edited = change(&doc)?;
+    if edited.changed() {
+        file.replace(&edited.parts())?;
+    }
+    Ok(())
 }
 
 /// The long-lived keys of `profile`.
@@ -164,8 +202,7 @@ fn marker(key_id: &str) -> String {
 pub fn keys_to_marker(path: &Path, profile: &str, keys: &Keys) -> Result<()> {
     let value = marker(&keys.access_key_id);
     let remove = ["aws_access_key_id", "aws_secret_access_key", MARKER];
-    atomic::update(path, |text| {
-        let doc = parse(path, text)?;
+    edit(path, None, |doc| {
         let same = doc.get(profile, "aws_access_key_id") == Some(keys.access_key_id.as_str())
             && doc.get(profile, "aws_secret_access_key") == Some(keys.secret_access_key.as_str());
         if !same {
@@ -181,8 +218,8 @@ pub fn keys_to_marker(path: &Path, profile: &str, keys: &Keys) -> Result<()> {
 /// Points `profile`'s marker at the key id `new` (a rotated key, stored in the keyring).
 pub fn set_marker(path: &Path, profile: &str, new: &str) -> Result<()> {
     let value = marker(new);
-    atomic::update(path, |text| {
-        Ok(parse(path, text)?.upsert(profile, &[MARKER], &[(MARKER, value.as_str())]))
+    edit(path, None, |doc| {
+        Ok(doc.upsert(profile, &[MARKER], &[(MARKER, value.as_str())]))
     })
 }
 
@@ -196,9 +233,7 @@ pub fn marker_to_keys(path: &Path, profile: &str, keys: Option<&Keys>) -> Result
     });
     check_values(profile, &set)?;
     let remove = [MARKER, "aws_access_key_id", "aws_secret_access_key"];
-    atomic::update(path, |text| {
-        Ok(parse(path, text)?.upsert(profile, &remove, &set))
-    })
+    edit(path, None, |doc| Ok(doc.upsert(profile, &remove, &set)))
 }
 
 /// Keys that make a profile another source of credentials: a role to assume (`role_arn` with
@@ -235,8 +270,14 @@ pub fn credential_source(key: &str) -> bool {
 /// Writes temporary credentials into `profile`, keeping the profile's other keys and adding
 /// those of the `identity` profile it lacks (`region`, an `s3` block…), as awsmfa 0.2 did.
 /// Keys that name another source of credentials (`other_source`) are neither kept nor copied:
-/// returns those the profile held, now removed.
-pub fn store(path: &Path, profile: &str, identity: &str, creds: &TempCreds) -> Result<Vec<String>> {
+/// returns those the profile held, now removed. `known`: the file as the job read it (`load`).
+pub fn store(
+    path: &Path,
+    profile: &str,
+    identity: &str,
+    creds: &TempCreds,
+    known: Option<&Parsed>,
+) -> Result<Vec<String>> {
     let expiration = timefmt::rfc3339(creds.expiration);
     let python_expiration = timefmt::python_isoformat(creds.expiration);
     let token = creds.keys.session_token.as_deref().unwrap_or_default();
@@ -253,8 +294,7 @@ pub fn store(path: &Path, profile: &str, identity: &str, creds: &TempCreds) -> R
     ];
     check_values(profile, &set)?;
     let mut dropped = Vec::new();
-    atomic::update(path, |text| {
-        let doc = parse(path, text)?;
+    edit(path, known, |doc| {
         let in_target = doc.keys(profile).into_iter().filter(|k| other_source(k));
         dropped = in_target.map(str::to_string).collect();
         // Named for removal, the identity's are not copied either.
@@ -274,9 +314,7 @@ pub fn set_keys(path: &Path, profile: &str, keys: &Keys) -> Result<()> {
     ];
     check_values(profile, &set)?;
     let remove = ["aws_access_key_id", "aws_secret_access_key"];
-    atomic::update(path, |text| {
-        Ok(parse(path, text)?.upsert(profile, &remove, &set))
-    })
+    edit(path, None, |doc| Ok(doc.upsert(profile, &remove, &set)))
 }
 
 /// What botocore would read back otherwise (a line break starts a line of its own) is never
@@ -320,19 +358,19 @@ fn region(env: [Option<String>; 2], preferred: Option<&str>, own: Option<&str>) 
     }
 }
 
-/// The identity profile's keys, the region to use with them (`region`) and its endpoint
-/// settings. Never the SDK's chain, which would wait on instance metadata.
+/// The identity profile's keys in `doc` (the file at `path`), the region to use with them
+/// (`region`) and its endpoint settings. Never the SDK's chain, which would wait on instance
+/// metadata.
 pub fn identity(
+    doc: &Doc,
     path: &Path,
     profile: &str,
     preferred: Option<&str>,
 ) -> Result<(Keys, Region, Configured)> {
-    let text = read(path)?;
-    let doc = parse(path, &text)?;
-    let keys = identity_keys(&doc, path, profile)?;
+    let keys = identity_keys(doc, path, profile)?;
     let env = ["AWS_REGION", "AWS_DEFAULT_REGION"].map(|v| std::env::var(v).ok());
     let region = region(env, preferred, doc.get(profile, "region"));
-    Ok((keys, region, Configured::read(&doc, path, profile)))
+    Ok((keys, region, Configured::read(doc, path, profile)))
 }
 
 #[cfg(test)]

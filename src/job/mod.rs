@@ -10,6 +10,7 @@ pub mod settings;
 use crate::aws::{Aws, CALL_TIMEOUT, Keys, MfaCode, RoleRequest, Site, TempCreds, takes_code};
 use crate::cli::CredentialArgs;
 use crate::error::{Error, Result};
+use crate::files::ini::Parsed;
 use crate::files::{cache, config, credfile, lastcode};
 use crate::job::settings::{CHAIN_MAX, ROLE_DEFAULT, SESSION_DEFAULT, Settings};
 use crate::mfa::code::Code;
@@ -34,6 +35,8 @@ pub struct CredentialJob {
     session: Option<TempCreds>,
     /// How long each AWS call may take.
     timeout: Duration,
+    /// The credentials file as read at the start, for the edit at the end (`take_file`).
+    file: Option<Parsed>,
 }
 
 /// Whether AWS refused the credentials themselves, so a new session may succeed.
@@ -86,7 +89,9 @@ impl CredentialJob {
     /// `settings` with the identity's keys read from the credentials file, and where its
     /// calls go.
     pub fn with(settings: Settings, codes: CodeSource) -> Result<CredentialJob> {
+        let file = credfile::load(&settings.credentials)?;
         let (keys, region, own) = credfile::identity(
+            &file.doc(),
             &settings.credentials,
             &settings.identity,
             settings.region.as_deref(),
@@ -107,7 +112,14 @@ impl CredentialJob {
             identity_client: None,
             session: None,
             timeout: CALL_TIMEOUT,
+            file: Some(file),
         })
+    }
+
+    /// The credentials file as the job read it at its start, for an edit that may use its
+    /// parse again (`credfile::store`); the job keeps it no longer.
+    pub fn take_file(&mut self) -> Option<Parsed> {
+        self.file.take()
     }
 
     pub fn settings(&self) -> &Settings {

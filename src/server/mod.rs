@@ -110,6 +110,8 @@ pub fn config_copy(whom: &str) -> Result<Option<ConfigCopy>> {
 /// The job's first credentials, obtained before anything listens (so that a missing code fails
 /// at once), and what renews them afterwards.
 pub fn prepare(mut job: CredentialJob) -> Result<Provider<CredentialJob>> {
+    // The server never edits the credentials file: its text need not live as long.
+    job.take_file();
     let first = job.credentials()?;
     job.spend_given_code();
     let window = contract::env_seconds("AWSMFA_REFRESH_WINDOW", contract::REFRESH_WINDOW);

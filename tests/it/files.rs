@@ -274,6 +274,33 @@ fn a_dangling_symlink_is_reported() {
         .fails(1, "a symlink to the missing nowhere");
 }
 
+/// A run reads the credentials file at its start and edits it at its end: what changed in
+/// between (here while the mfa_process runs) is what it edits, not the text it read first; a
+/// change of the same size too, which only the bytes tell apart.
+#[test]
+fn changes_made_while_the_code_is_awaited_are_kept() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    for (change, want) in [
+        (
+            "sed -i s/eu-west-1/eu-west-2/",
+            "[other]\nregion = eu-west-2\n",
+        ),
+        ("printf '[more]\\nregion = x\\n' >>", "[more]\nregion = x\n"),
+    ] {
+        let sb = Sandbox::with_user(moto, &user);
+        sb.write_creds(&format!(
+            "{}\n[other]\nregion = eu-west-1\n",
+            user.identity_section()
+        ));
+        let cmd = format!("{change} '{}'; echo 123456", sb.creds_path().display());
+        sb.run(&["--mfa-process", &cmd, "-t", "t"]).ok();
+        let text = sb.creds();
+        assert!(text.contains(want), "{change}: {text}");
+        assert!(value(&text, "t", "aws_session_token").is_some(), "{text}");
+    }
+}
+
 #[test]
 fn twenty_concurrent_runs_all_land() {
     let moto = Moto::shared();

@@ -69,8 +69,8 @@ fn botocore(text: &str) -> Result<Value, String> {
 fn model(doc: &Doc) -> Value {
     let mut sections = Map::new();
     let mut current = String::new();
-    for l in &doc.lines {
-        match &l.kind {
+    for l in doc.lines(0..doc.count()) {
+        match l.kind {
             Kind::Section(name) => {
                 current = name.to_string();
                 sections.insert(current.clone(), json!({}));
@@ -86,7 +86,7 @@ fn model(doc: &Doc) -> Value {
                     ),
                     None => json!(value),
                 };
-                sections[&current][name.as_ref()] = value;
+                sections[&current][name] = value;
             }
             _ => {}
         }
@@ -214,7 +214,7 @@ proptest! {
         let names: Vec<&str> = [&sections[..], &sections, &sections, TARGETS].concat();
         let (target, from) = (pick.get(&names), source.get(&names));
         prop_assume!(unwritable(target, SET).is_none());
-        let out = doc.upsert_inheriting(target, OWNED, SET, from);
+        let out = doc.upsert_inheriting(target, OWNED, SET, from).to_string();
         let mut expected = ours.clone();
         let own = expected[target].as_object().cloned().unwrap_or_default();
         let mut section: Map<String, Value> = own

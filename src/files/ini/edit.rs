@@ -3,13 +3,42 @@
 
 use super::*;
 
-impl Doc<'_> {
-    /// Returns the whole text with `section` holding `set` in place of every key named in
-    /// `remove` (case-insensitive) and the lines that continue their values. The new keys take
-    /// the place of the first removed key, or follow the section's last key or its header; a
+/// An edited text, in three parts: the text before the edited section and after it, kept as
+/// they were, and the section as it is now, so that a big file is written without a copy of it.
+#[derive(Debug)]
+pub struct Edited<'a> {
+    pub before: &'a str,
+    pub section: String,
+    pub after: &'a str,
+    /// The section as it was: what `section` replaces.
+    was: &'a str,
+}
+
+impl Edited<'_> {
+    /// Whether the edit changed anything.
+    pub fn changed(&self) -> bool {
+        self.section != self.was
+    }
+
+    /// The parts in order, to be written one after the other.
+    pub fn parts(&self) -> [&str; 3] {
+        [self.before, &self.section, self.after]
+    }
+}
+
+impl fmt::Display for Edited<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.parts().iter().try_for_each(|p| f.write_str(p))
+    }
+}
+
+impl<'a> Doc<'a> {
+    /// The text with `section` holding `set` in place of every key named in `remove`
+    /// (case-insensitive) and the lines that continue their values. The new keys take the
+    /// place of the first removed key, or follow the section's last key or its header; a
     /// missing section is appended. Nothing else changes. See `unwritable` for what `set` and
     /// `section` may hold.
-    pub fn upsert(&self, section: &str, remove: &[&str], set: &[(&str, &str)]) -> String {
+    pub fn upsert(&self, section: &str, remove: &[&str], set: &[(&str, &str)]) -> Edited<'a> {
         self.splice(section, remove, &self.key_lines(set))
     }
 
@@ -22,7 +51,7 @@ impl Doc<'_> {
         remove: &[&str],
         set: &[(&str, &str)],
         from: &str,
-    ) -> String {
+    ) -> Edited<'a> {
         let ours = |name: &str| {
             remove
                 .iter()
@@ -35,7 +64,7 @@ impl Doc<'_> {
     }
 
     pub(super) fn key_lines(&self, set: &[(&str, &str)]) -> String {
-        let eol = self.eol;
+        let eol = self.eol();
         set.iter().map(|(k, v)| format!("{k} = {v}{eol}")).collect()
     }
 
@@ -48,26 +77,27 @@ impl Doc<'_> {
         let Some(span) = self.span(from) else {
             return String::new();
         };
+        let eol = self.eol();
         let mut out = String::new();
         let mut copying = false;
         let mut blanks = 0;
-        for l in &self.lines[span] {
+        for l in self.lines(span) {
             let body = body(l.raw);
-            match &l.kind {
+            match l.kind {
                 Kind::Key { name, .. } => {
                     copying = !skip(name) && self.value(to, name).is_none();
                     blanks = 0;
                     if copying {
                         out.push_str(body.trim_start());
-                        out.push_str(self.eol);
+                        out.push_str(eol);
                     }
                 }
                 Kind::Continuation if copying => {
                     for _ in 0..std::mem::take(&mut blanks) {
-                        out.push_str(self.eol);
+                        out.push_str(eol);
                     }
                     out.push_str(body);
-                    out.push_str(self.eol);
+                    out.push_str(eol);
                 }
                 Kind::Blank => blanks += 1,
                 _ => {}
@@ -76,61 +106,69 @@ impl Doc<'_> {
         out
     }
 
-    /// The whole text with `new_lines` (unindented key lines, and the continuation lines of
-    /// their values) in `section` in place of the keys named in `remove` and the lines that
-    /// continue their values.
-    fn splice(&self, section: &str, remove: &[&str], new_lines: &str) -> String {
-        let eol = self.eol;
-        let mut out = String::with_capacity(self.len + new_lines.len() + section.len() + 8);
+    /// The text with `new_lines` (unindented key lines, and the continuation lines of their
+    /// values) in `section` in place of the keys named in `remove` and the lines that continue
+    /// their values.
+    fn splice(&self, section: &str, remove: &[&str], new_lines: &str) -> Edited<'a> {
+        let eol = self.eol();
+        let text = self.text;
         let Some(span) = self.span(section) else {
-            for l in &self.lines {
-                out.push_str(l.raw);
-            }
-            if !out.is_empty() && !out.ends_with('\n') {
+            let mut out = String::with_capacity(new_lines.len() + section.len() + 8);
+            if !text.is_empty() && !text.ends_with('\n') {
                 out.push_str(eol);
             }
-            if self.lines.last().is_some_and(|l| l.kind != Kind::Blank) {
+            if self.count() > 0 && self.line(self.count() - 1).kind != Kind::Blank {
                 out.push_str(eol);
             }
             out.push_str(&format!("[{section}]{eol}"));
             out.push_str(new_lines);
-            return out;
+            return Edited {
+                before: text,
+                section: out,
+                after: "",
+                was: "",
+            };
         };
+        let lines: Vec<Line<'_>> = self.lines(span.clone()).collect();
         // The removed keys and their continuation lines, which may follow blank and comment
         // lines.
-        let mut gone = vec![false; self.lines.len()];
+        let mut gone = vec![false; lines.len()];
         let mut dropping = false;
-        for i in span.clone() {
-            match &self.lines[i].kind {
+        for (l, gone) in lines.iter().zip(&mut gone) {
+            match l.kind {
                 Kind::Key { name, .. } => {
                     dropping = remove.iter().any(|r| r.eq_ignore_ascii_case(name));
-                    gone[i] = dropping;
+                    *gone = dropping;
                 }
-                Kind::Continuation => gone[i] = dropping,
+                Kind::Continuation => *gone = dropping,
                 _ => {}
             }
         }
-        let at = match span.clone().find(|&i| gone[i]) {
+        let at = match gone.iter().position(|&g| g) {
             Some(first) => first,
             None => {
-                let last = span
-                    .clone()
-                    .rev()
-                    .find(|&i| matches!(self.lines[i].kind, Kind::Key { .. } | Kind::Continuation));
-                last.unwrap_or(span.start) + 1
+                let last = lines
+                    .iter()
+                    .rposition(|l| matches!(l.kind, Kind::Key { .. } | Kind::Continuation));
+                last.unwrap_or(0) + 1
             }
         };
         // The new lines take the indentation of the next key or header: indented less, that
         // line would continue our last value; more, our first key would continue the value
         // above it. Not indented at the end of the file.
-        let next = (at..self.lines.len())
+        let next = (at..lines.len())
             .filter(|&i| !gone[i])
-            .find(|&i| matches!(self.lines[i].kind, Kind::Key { .. } | Kind::Section(_)));
-        let block = indented(
-            new_lines,
-            next.map_or("", |i| leading(body(self.lines[i].raw))),
-        );
-        for (i, l) in self.lines.iter().enumerate() {
+            .find(|&i| matches!(lines[i].kind, Kind::Key { .. } | Kind::Section(_)))
+            .map(|i| lines[i].raw)
+            .or_else(|| (span.end < self.count()).then(|| self.line(span.end).raw));
+        let block = indented(new_lines, next.map_or("", |raw| leading(body(raw))));
+        let start = self.index.lines[span.start].start as usize;
+        let end = match self.index.lines.get(span.end) {
+            Some(e) => e.start as usize,
+            None => text.len(),
+        };
+        let mut out = String::with_capacity(end - start + block.len() + eol.len());
+        for (i, l) in lines.iter().enumerate() {
             if i == at {
                 out.push_str(&block);
             }
@@ -138,13 +176,18 @@ impl Doc<'_> {
                 out.push_str(l.raw);
             }
         }
-        if at == self.lines.len() {
+        if at == lines.len() {
             if !out.ends_with('\n') {
                 out.push_str(eol);
             }
             out.push_str(&block);
         }
-        out
+        Edited {
+            before: &text[..start],
+            section: out,
+            after: &text[end..],
+            was: &text[start..end],
+        }
     }
 }
 

@@ -164,7 +164,7 @@ fn others<'a>(doc: &'a Doc, section: &str, remove: &[&str]) -> Vec<&'a str> {
     };
     let mut dropping = false;
     let mut kept = Vec::new();
-    for l in &doc.lines[span] {
+    for l in doc.lines(span) {
         match &l.kind {
             Kind::Key { .. } => dropping = removed(&l.kind, remove),
             Kind::Continuation => {}
@@ -183,12 +183,9 @@ fn others<'a>(doc: &'a Doc, section: &str, remove: &[&str]) -> Vec<&'a str> {
 /// The section's keys and values, less the removed keys.
 fn values<'a>(doc: &'a Doc, section: &str, remove: &[&str]) -> Vec<(&'a str, &'a str)> {
     let span = doc.span(section).unwrap_or_default();
-    doc.lines[span]
-        .iter()
-        .filter_map(|l| match &l.kind {
-            Kind::Key { name, value } if !removed(&l.kind, remove) => {
-                Some((name.as_ref(), value.as_ref()))
-            }
+    doc.lines(span)
+        .filter_map(|l| match l.kind {
+            Kind::Key { name, value } if !removed(&l.kind, remove) => Some((name, value)),
             _ => None,
         })
         .collect()
@@ -199,10 +196,9 @@ fn keys_of<'a>(doc: &'a Doc, section: &str) -> Vec<&'a str> {
     let Some(span) = doc.span(section) else {
         return Vec::new();
     };
-    doc.lines[span]
-        .iter()
-        .filter_map(|l| match &l.kind {
-            Kind::Key { name, .. } => Some(name.as_ref()),
+    doc.lines(span)
+        .filter_map(|l| match l.kind {
+            Kind::Key { name, .. } => Some(name),
             _ => None,
         })
         .collect()
@@ -211,7 +207,7 @@ fn keys_of<'a>(doc: &'a Doc, section: &str) -> Vec<&'a str> {
 /// Byte offsets of the section's first line and of the line after its last.
 fn bytes(doc: &Doc, section: &str) -> Option<(usize, usize)> {
     let span = doc.span(section)?;
-    let at = |i: usize| doc.lines[..i].iter().map(|l| l.raw.len()).sum();
+    let at = |i: usize| doc.lines(0..i).map(|l| l.raw.len()).sum();
     Some((at(span.start), at(span.end)))
 }
 
@@ -232,11 +228,15 @@ proptest! {
         } else {
             (OWNED, SET)
         };
-        let out = doc.upsert(&target, remove, set);
+        let edited = doc.upsert(&target, remove, set);
+        let out = edited.to_string();
+        prop_assert_eq!(edited.changed(), out != text);
 
         // It parses again, and a second identical edit changes nothing.
         let new = Doc::parse(&out).map_err(|e| TestCaseError::fail(format!("{e}: {out:?}")))?;
-        prop_assert_eq!(new.upsert(&target, remove, set), out.clone());
+        let again = new.upsert(&target, remove, set);
+        prop_assert!(!again.changed());
+        prop_assert_eq!(again.to_string(), out.clone());
 
         // Outside the target, every byte stays.
         match bytes(&doc, &target) {
@@ -252,11 +252,10 @@ proptest! {
         // ours; the other lines as they were, in order, and every other key with the
         // value it had.
         let span = new.span(&target).expect("target present");
-        let ours: Vec<(&str, &str)> = new.lines[span]
-            .iter()
+        let ours: Vec<(&str, &str)> = new.lines(span)
             .filter(|l| removed(&l.kind, remove))
-            .map(|l| match &l.kind {
-                Kind::Key { name, value } => (name.as_ref(), value.as_ref()),
+            .map(|l| match l.kind {
+                Kind::Key { name, value } => (name, value),
                 _ => unreachable!(),
             })
             .collect();
@@ -285,15 +284,19 @@ proptest! {
         let names: Vec<&str> = doc.sections().collect();
         prop_assume!(!names.is_empty());
         let from = from.get(&names).to_string();
-        let out = doc.upsert_inheriting(&target, OWNED, SET, &from);
+        let edited = doc.upsert_inheriting(&target, OWNED, SET, &from);
+        let out = edited.to_string();
+        prop_assert_eq!(edited.changed(), out != text);
 
         let new = Doc::parse(&out).map_err(|e| TestCaseError::fail(format!("{e}: {out:?}")))?;
-        prop_assert_eq!(new.upsert_inheriting(&target, OWNED, SET, &from), out.clone());
+        let again = new.upsert_inheriting(&target, OWNED, SET, &from);
+        prop_assert!(!again.changed());
+        prop_assert_eq!(again.to_string(), out.clone());
 
         let ours = |n: &str| OWNED.iter().any(|k| k.eq_ignore_ascii_case(n));
         let set_lines = doc.key_lines(SET);
         let copied = doc.inherited(&from, &target, ours);
-        let plain = doc.upsert(&target, OWNED, SET);
+        let plain = doc.upsert(&target, OWNED, SET).to_string();
         let first = format!("{} = {}", SET[0].0, SET[0].1);
         let indent = plain.lines().find(|l| l.trim_start() == first).map_or("", leading);
         prop_assert_eq!(

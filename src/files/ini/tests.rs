@@ -5,11 +5,14 @@ use super::*;
 const CREDS: &[&str] = &["aws_access_key_id", "aws_secret_access_key"];
 
 fn upsert(text: &str, section: &str) -> String {
-    Doc::parse(text).unwrap().upsert(
-        section,
-        CREDS,
-        &[("aws_access_key_id", "NEW"), ("aws_secret_access_key", "S")],
-    )
+    Doc::parse(text)
+        .unwrap()
+        .upsert(
+            section,
+            CREDS,
+            &[("aws_access_key_id", "NEW"), ("aws_secret_access_key", "S")],
+        )
+        .to_string()
 }
 
 #[test]
@@ -144,6 +147,52 @@ fn refuses_what_it_cannot_edit_safely() {
     }
 }
 
+/// Past the few names compared one by one, names are hashed: duplicates are found either way,
+/// and each section's keys are its own.
+#[test]
+fn duplicates_are_found_among_many_names() {
+    let keys: String = (0..40).map(|i| format!("k{i} = v\n")).collect();
+    let e = Doc::parse(&format!("[a]\n{keys}K7 = again\n")).unwrap_err();
+    assert_eq!((e.line, e.what.as_str()), (42, "duplicate key k7"));
+    let sections: String = (0..40).map(|i| format!("[s{i}]\n")).collect();
+    let e = Doc::parse(&format!("{sections}[s30]\n")).unwrap_err();
+    assert_eq!((e.line, e.what.as_str()), (41, "duplicate section [s30]"));
+    let text = format!("[a]\n{keys}[b]\n{keys}");
+    assert_eq!(Doc::parse(&text).unwrap().keys("b").len(), 40);
+}
+
+/// An edit is the text before the section, the section as it is now and the text after it:
+/// a big file is written from its parts, the untouched ones as they were read.
+#[test]
+fn an_edit_is_the_section_between_the_untouched_text() {
+    let text = "[a]\nk=v\n[t]\nregion = x\naws_access_key_id = OLD\n[z]\nk=v";
+    let doc = Doc::parse(text).unwrap();
+    let new = [("aws_access_key_id", "NEW")];
+    let edited = doc.upsert("t", CREDS, &new);
+    assert!(edited.changed());
+    assert_eq!(
+        edited.parts(),
+        [
+            "[a]\nk=v\n",
+            "[t]\nregion = x\naws_access_key_id = NEW\n",
+            "[z]\nk=v"
+        ]
+    );
+    assert!(
+        !doc.upsert("t", CREDS, &[("aws_access_key_id", "OLD")])
+            .changed()
+    );
+    let added = doc.upsert("new", CREDS, &new);
+    assert!(added.changed());
+    assert_eq!(
+        added.parts(),
+        [text, "\n\n[new]\naws_access_key_id = NEW\n", ""]
+    );
+    // A parse kept with its text reads and edits alike.
+    let kept = Parsed::parse(text.to_string()).unwrap();
+    assert_eq!(kept.doc().upsert("t", CREDS, &new).parts(), edited.parts());
+}
+
 #[test]
 fn section_names_are_kept_verbatim() {
     let doc = Doc::parse("[ my prof ]\nk=v\n[prod ünï]\n").unwrap();
@@ -177,7 +226,8 @@ fn inherits_the_keys_the_target_lacks_with_their_nested_lines() {
     let identity = "[identity]\n  region = eu-west-1\naws_access_key_id = AK\ns3 =\n    max_concurrent_requests = 20\n\tmultipart_threshold = 64MB\nexpiration = old\n  old-continued\noutput=json\n# c\n";
     let doc = Doc::parse(identity).unwrap();
     assert_eq!(
-        doc.upsert_inheriting("new", OWNED, set, "identity"),
+        doc.upsert_inheriting("new", OWNED, set, "identity")
+            .to_string(),
         format!(
             "{identity}\n[new]\naws_access_key_id = NEW\nexpiration = E\nregion = eu-west-1\ns3 =\n    max_concurrent_requests = 20\n\tmultipart_threshold = 64MB\noutput=json\n"
         )
@@ -187,7 +237,8 @@ fn inherits_the_keys_the_target_lacks_with_their_nested_lines() {
     assert_eq!(
         Doc::parse(&text)
             .unwrap()
-            .upsert_inheriting("t", OWNED, set, "identity"),
+            .upsert_inheriting("t", OWNED, set, "identity")
+            .to_string(),
         format!(
             "{identity}[t]\nRegion = us-east-2\naws_access_key_id = NEW\nexpiration = E\ns3 =\n    max_concurrent_requests = 20\n\tmultipart_threshold = 64MB\noutput=json\nk = v\n"
         )
@@ -196,14 +247,16 @@ fn inherits_the_keys_the_target_lacks_with_their_nested_lines() {
     assert_eq!(
         Doc::parse(crlf)
             .unwrap()
-            .upsert_inheriting("t", OWNED, set, "i"),
+            .upsert_inheriting("t", OWNED, set, "i")
+            .to_string(),
         format!("{crlf}\r\n[t]\r\naws_access_key_id = NEW\r\nexpiration = E\r\nregion = x\r\n")
     );
     // A value continued past a blank line comes whole, indented with the new keys.
     let text = "[i]\nk = a\n\n# c\n  b\n[t]\n  aws_access_key_id = OLD\n  region = x\n";
     let out = Doc::parse(text)
         .unwrap()
-        .upsert_inheriting("t", OWNED, set, "i");
+        .upsert_inheriting("t", OWNED, set, "i")
+        .to_string();
     assert_eq!(
         out,
         "[i]\nk = a\n\n# c\n  b\n[t]\n  aws_access_key_id = NEW\n  expiration = E\n  k = a\n\n    b\n  region = x\n"
@@ -257,5 +310,38 @@ fn the_byte_filter_lets_every_misread_character_through() {
     {
         let first = c.encode_utf8(&mut buf).as_bytes()[0];
         assert!(may_misread(first), "U+{:04X}", c as u32);
+    }
+}
+
+/// The searches eight bytes at a time find what a search byte by byte finds, wherever the
+/// bytes they look for fall in a word.
+#[test]
+fn word_searches_find_what_byte_searches_find() {
+    let bytes = [
+        b'a', b'\n', b'\t', b'\r', 0x1f, b' ', b'~', 0x7f, 0x80, 0xc2, 0xe2, 0xff, b'=', b':', 0,
+        b'A', b'Z', b'@', b'[', b'z',
+    ];
+    for len in 0..19 {
+        for (i, j) in (0..len).flat_map(|i| (0..len).map(move |j| (i, j))) {
+            for (&x, &y) in bytes.iter().flat_map(|x| bytes.iter().map(move |y| (x, y))) {
+                let mut t = vec![b'a'; len];
+                t[i] = x;
+                t[j] = y;
+                for start in 0..len.min(2) {
+                    let end = t[start..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(len, |p| start + p);
+                    let odd = t[start..end].iter().any(|&b| may_misread(b));
+                    assert_eq!(line_end(&t, start), (end, odd), "{t:?} from {start}");
+                }
+                let sep = t.iter().position(|&b| b == b'=' || b == b':');
+                assert_eq!(separator(&t), sep, "{t:?}");
+                if let Ok(name) = std::str::from_utf8(&t) {
+                    let plain = !t.iter().any(|b| !b.is_ascii() || b.is_ascii_uppercase());
+                    assert_eq!(matches!(lowercase(name), Cow::Borrowed(_)), plain, "{t:?}");
+                }
+            }
+        }
     }
 }
