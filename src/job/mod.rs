@@ -34,6 +34,8 @@ pub struct CredentialJob {
     session: Option<TempCreds>,
     /// How long each AWS call may take.
     timeout: Duration,
+    /// The record of the code just sent, still being written while the call goes out.
+    recording: Option<lastcode::Recording>,
 }
 
 /// Whether AWS refused the credentials themselves, so a new session may succeed.
@@ -107,6 +109,7 @@ impl CredentialJob {
             identity_client: None,
             session: None,
             timeout: CALL_TIMEOUT,
+            recording: None,
         })
     }
 
@@ -282,7 +285,9 @@ impl CredentialJob {
                 ));
             }
             let mfa = self.serial_and_code()?;
-            return self.assume_directly(role, mfa.as_ref(), duration);
+            let role = self.assume_directly(role, mfa.as_ref(), duration);
+            self.recorded();
+            return role;
         }
         let (site, timeout) = (self.site.clone(), self.timeout);
         let chain = |session: &TempCreds| {
@@ -355,7 +360,9 @@ impl CredentialJob {
         let mfa = self.serial_and_code()?;
         let creds = self
             .identity_client()?
-            .session_token(mfa.as_ref(), duration)?;
+            .session_token(mfa.as_ref(), duration);
+        self.recorded();
+        let creds = creds?;
         if let (Some(mfa), false) = (&mfa, self.settings.no_cache) {
             let session = cache::Session {
                 serial: mfa.serial.clone(),
@@ -369,6 +376,12 @@ impl CredentialJob {
         }
         self.session = Some(creds.clone());
         Ok(creds)
+    }
+
+    /// Waits until the code sent is on record, so that what follows (the cache, an exec)
+    /// comes after it.
+    fn recorded(&mut self) {
+        drop(self.recording.take());
     }
 
     /// The MFA device and a code, or `None` for `skip`. A run that cannot ask fails before
@@ -400,7 +413,7 @@ impl CredentialJob {
             match lastcode::used_at(&serial, &code) {
                 Some(at) if self.codes.reused(at)? => continue,
                 _ => {
-                    lastcode::record(&serial, &code);
+                    self.recording = Some(lastcode::record(&serial, &code));
                     return Ok(Some(MfaCode { serial, code }));
                 }
             }
