@@ -45,10 +45,36 @@ pub fn devices() -> Vec<String> {
         .collect()
 }
 
-/// Remembers that `code` was sent; failing to is not worth failing the run. A serial that is
-/// not one word is not recorded, as it would add or split lines; AWS's serials never hold a
-/// space, and the cache says when it refuses one.
-pub fn record(serial: &str, code: &str) {
+/// A record being written while the run goes on: the two fsyncs that make it durable cost
+/// about as much again as the AWS call the code is for, so they overlap it. Dropping it waits
+/// for the write, so no run ends, or execs, before its record is on disk.
+pub struct Recording(Option<std::thread::JoinHandle<()>>);
+
+impl Drop for Recording {
+    fn drop(&mut self) {
+        if let Some(writer) = self.0.take() {
+            // The writer reports its own failure; a panic in it is not worth a second one.
+            let _ = writer.join();
+        }
+    }
+}
+
+/// Remembers that `code` was sent, on a thread of its own (inline if none can be started).
+pub fn record(serial: &str, code: &str) -> Recording {
+    let (s, c) = (serial.to_string(), code.to_string());
+    match std::thread::Builder::new().spawn(move || write(&s, &c)) {
+        Ok(writer) => Recording(Some(writer)),
+        Err(_) => {
+            write(serial, code);
+            Recording(None)
+        }
+    }
+}
+
+/// Failing to remember is not worth failing the run. A serial that is not one word is not
+/// recorded, as it would add or split lines; AWS's serials never hold a space, and the cache
+/// says when it refuses one.
+fn write(serial: &str, code: &str) {
     if private::storable("MFA serial", serial).is_err() {
         return;
     }

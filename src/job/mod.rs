@@ -37,6 +37,8 @@ pub struct CredentialJob {
     timeout: Duration,
     /// The credentials file as read at the start, for the edit at the end (`take_file`).
     file: Option<Parsed>,
+    /// The record of the code just sent, still being written while the call goes out.
+    recording: Option<lastcode::Recording>,
 }
 
 /// Whether AWS refused the credentials themselves, so a new session may succeed.
@@ -113,6 +115,7 @@ impl CredentialJob {
             session: None,
             timeout: CALL_TIMEOUT,
             file: Some(file),
+            recording: None,
         })
     }
 
@@ -294,7 +297,9 @@ impl CredentialJob {
                 ));
             }
             let mfa = self.serial_and_code()?;
-            return self.assume_directly(role, mfa.as_ref(), duration);
+            let role = self.assume_directly(role, mfa.as_ref(), duration);
+            self.recorded();
+            return role;
         }
         let (site, timeout) = (self.site.clone(), self.timeout);
         let chain = |session: &TempCreds| {
@@ -367,7 +372,9 @@ impl CredentialJob {
         let mfa = self.serial_and_code()?;
         let creds = self
             .identity_client()?
-            .session_token(mfa.as_ref(), duration)?;
+            .session_token(mfa.as_ref(), duration);
+        self.recorded();
+        let creds = creds?;
         if let (Some(mfa), false) = (&mfa, self.settings.no_cache) {
             let session = cache::Session {
                 serial: mfa.serial.clone(),
@@ -381,6 +388,12 @@ impl CredentialJob {
         }
         self.session = Some(creds.clone());
         Ok(creds)
+    }
+
+    /// Waits until the code sent is on record, so that what follows (the cache, an exec)
+    /// comes after it.
+    fn recorded(&mut self) {
+        drop(self.recording.take());
     }
 
     /// The MFA device and a code, or `None` for `skip`. A run that cannot ask fails before
@@ -412,7 +425,7 @@ impl CredentialJob {
             match lastcode::used_at(&serial, &code) {
                 Some(at) if self.codes.reused(at)? => continue,
                 _ => {
-                    lastcode::record(&serial, &code);
+                    self.recording = Some(lastcode::record(&serial, &code));
                     return Ok(Some(MfaCode { serial, code }));
                 }
             }

@@ -28,6 +28,43 @@ fn exec_runs_the_command_with_the_credentials() {
     sb.run(&["exec"]).fails(2, "CMD");
 }
 
+/// The record of the code sent (so that it is not sent twice) is on disk before CMD starts,
+/// both for an MFA session and for a role assumed directly with MFA: exec replaces awsmfa, so
+/// a write still under way would never finish. The test holds the cache folder's lock for a
+/// while, so that the write is still waiting when the AWS call is done.
+#[test]
+fn the_code_exec_sent_is_on_record_before_the_command_runs() {
+    use std::os::unix::fs::DirBuilderExt;
+    let (_, sb, _) = with_config("");
+    let role = Moto::shared().role();
+    let cache = sb.home().join(".cache/awsmfa");
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&cache)
+        .unwrap();
+    let show = "cat \"$HOME/.cache/awsmfa/last-codes\"";
+    for (code, role) in [("123456", None), ("654321", Some(role.as_str()))] {
+        let lock = std::fs::File::open(&cache).unwrap();
+        lock.lock().unwrap();
+        let holder = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            drop(lock);
+        });
+        let mut args = vec!["exec", "-c", code, "--no-cache"];
+        args.extend(role);
+        args.extend(["--", "sh", "-c", show]);
+        let run = sb.run(&args);
+        holder.join().unwrap();
+        run.ok();
+        assert!(
+            run.stdout.contains(&format!(" {code} ")),
+            "{code} not on record when CMD ran: {:?}",
+            run.stdout
+        );
+    }
+}
+
 /// exec hands CMD the region a profile names, and none of the names other tools left; no
 /// profile name either, since exec writes none.
 #[test]

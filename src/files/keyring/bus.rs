@@ -83,6 +83,8 @@ pub struct Bus {
     early: HashMap<u32, Message>,
     /// Signals read while waiting for an answer.
     pub signals: Vec<Message>,
+    /// Whether the bus's OK to the authentication has been read.
+    greeted: bool,
 }
 
 /// The unix socket paths of a D-Bus address (`unix:path=…` or, on Linux, `unix:abstract=…`;
@@ -180,14 +182,16 @@ impl Bus {
         Err(Fault::Broken(last))
     }
 
+    /// Sends the authentication, BEGIN and Hello in one write and goes on: the bus reads them
+    /// in turn, so calls may follow at once; its OK is read before the first answer.
     fn hello(socket: UnixStream, deadline: Instant) -> Answer<Bus> {
         let mut bus = Bus {
             socket: BufReader::new(socket),
             serial: 0,
             early: HashMap::new(),
             signals: Vec::new(),
+            greeted: false,
         };
-        // The authentication, BEGIN and Hello in one write: the bus reads them in turn.
         // SAFETY: getuid cannot fail.
         let uid = unsafe { libc::getuid() }.to_string();
         let hex: String = uid.bytes().map(|b| format!("{b:02x}")).collect();
@@ -204,9 +208,19 @@ impl Bus {
         );
         first.extend_from_slice(&hello.1);
         bus.write(&first, deadline)?;
+        Ok(bus)
+    }
+
+    /// Reads the bus's answer to the authentication, once, before any message.
+    fn greeting(&mut self, deadline: Instant) -> Answer<()> {
+        if self.greeted {
+            return Ok(());
+        }
         let mut line = Vec::new();
-        bus.arm(deadline)?;
-        bus.socket.read_until(b'\n', &mut line).map_err(Fault::io)?;
+        self.arm(deadline)?;
+        self.socket
+            .read_until(b'\n', &mut line)
+            .map_err(Fault::io)?;
         if !line.starts_with(b"OK ") {
             let said = String::from_utf8_lossy(&line).trim().to_string();
             return Err(Fault::Broken(format!(
@@ -214,8 +228,8 @@ impl Bus {
                 if said.is_empty() { "it hung up" } else { &said }
             )));
         }
-        bus.answer(hello.0, deadline)?;
-        Ok(bus)
+        self.greeted = true;
+        Ok(())
     }
 
     /// Sets the socket's timeouts to what is left of `deadline`.
@@ -316,6 +330,7 @@ impl Bus {
 
     /// The next message on the bus, within `deadline`.
     pub fn read(&mut self, deadline: Instant) -> Answer<Message> {
+        self.greeting(deadline)?;
         self.arm(deadline)?;
         let mut fixed = [0u8; 16];
         self.socket.read_exact(&mut fixed).map_err(Fault::io)?;
@@ -428,6 +443,7 @@ mod tests {
             serial: 6,
             early: HashMap::new(),
             signals: Vec::new(),
+            greeted: true,
         };
         let call = Call {
             destination: "org.freedesktop.secrets",
@@ -442,6 +458,7 @@ mod tests {
             serial: 0,
             early: HashMap::new(),
             signals: Vec::new(),
+            greeted: true,
         };
         assert_eq!(bus.send(&call, "a{ss}", &attrs, deadline).unwrap(), 7);
         let msg = peer.read(deadline).unwrap();

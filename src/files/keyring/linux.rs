@@ -69,6 +69,7 @@ fn with<T>(
         // A connection left mid-answer cannot be read from again.
         Err(Failure::Bus(Fault::Timeout)) => *state = State::Silent,
         Err(Failure::Bus(Fault::Broken(_))) => *state = State::Unopened,
+        Err(_) if ss.unopened() => *state = State::Unopened,
         _ => {}
     }
     result.map_err(|f| trouble(f, limits))

@@ -81,36 +81,64 @@ fn decrypt(key: &[u8; 16], iv: &[u8], data: &[u8]) -> Option<Vec<u8>> {
 
 pub struct SecretService {
     bus: Bus,
-    session: OwnedObjectPath,
-    key: [u8; 16],
+    /// The encrypted session once its key is agreed; before that, the OpenSession call in
+    /// flight and awsmfa's private exponent.
+    session: Option<(OwnedObjectPath, [u8; 16])>,
+    opening: Option<(u32, BigUint)>,
 }
 
 /// An item's search result: the unlocked paths, then the locked ones.
 pub type Found = (Vec<OwnedObjectPath>, Vec<OwnedObjectPath>);
 
+/// The Second Oakley Group's prime.
+fn prime() -> BigUint {
+    BigUint::parse_bytes(PRIME.as_bytes(), 16).expect("the prime parses")
+}
+
 impl SecretService {
-    /// Connects and opens an encrypted session, within `deadline`.
+    /// Connects and asks for an encrypted session, within `deadline`, without waiting: the
+    /// service's side of the key exchange (most of a keyring run's time) then overlaps the
+    /// calls sent after it and awsmfa's own side. `ready` completes it.
     pub fn open(deadline: Instant) -> Outcome<SecretService> {
         let mut bus = Bus::session(deadline)?;
-        let prime = BigUint::parse_bytes(PRIME.as_bytes(), 16).expect("the prime parses");
         // 256 random bits: the group offers about 80 bits of security, which a private exponent
         // of twice that already reaches (NIST SP 800-57); each modpow then costs a quarter of
-        // one with a 1024-bit exponent, and two of them are most of a keyring run's time.
+        // one with a 1024-bit exponent.
         let mut private = [0u8; 32];
         getrandom::fill(&mut private).map_err(|_| Failure::Garbled("no random numbers"))?;
         let private = BigUint::from_bytes_be(&private);
-        let public = BigUint::from(2u8).modpow(&private, &prime);
+        let public = BigUint::from(2u8).modpow(&private, &prime());
         let input = Value::from(public.to_bytes_be());
-        let reply = bus.call(&service("OpenSession"), "sv", &(ALGORITHM, input), deadline)?;
-        let (output, session): (OwnedValue, OwnedObjectPath) = reply.body()?;
-        let theirs = Vec::<u8>::try_from(output)
-            .map_err(|_| Failure::Garbled("the service's public key is not bytes"))?;
-        let theirs = BigUint::from_bytes_be(&theirs);
-        if theirs <= BigUint::from(1u8) || theirs >= &prime - 1u8 {
-            return Err(Failure::Garbled("the service's public key is out of range"));
+        let serial = bus.send(&service("OpenSession"), "sv", &(ALGORITHM, input), deadline)?;
+        Ok(SecretService {
+            bus,
+            session: None,
+            opening: Some((serial, private)),
+        })
+    }
+
+    /// Whether the session was asked for and refused: a new connection may do better.
+    pub fn unopened(&self) -> bool {
+        self.session.is_none() && self.opening.is_none()
+    }
+
+    /// The session's path and key, waiting for the service's half of the exchange if need be.
+    fn ready(&mut self, deadline: Instant) -> Outcome<(OwnedObjectPath, [u8; 16])> {
+        if let Some((serial, private)) = self.opening.take() {
+            let reply = self.bus.answer(serial, deadline)?;
+            let (output, path): (OwnedValue, OwnedObjectPath) = reply.body()?;
+            let theirs = Vec::<u8>::try_from(output)
+                .map_err(|_| Failure::Garbled("the service's public key is not bytes"))?;
+            let theirs = BigUint::from_bytes_be(&theirs);
+            let prime = prime();
+            if theirs <= BigUint::from(1u8) || theirs >= &prime - 1u8 {
+                return Err(Failure::Garbled("the service's public key is out of range"));
+            }
+            self.session = Some((path, session_key(&theirs.modpow(&private, &prime))));
         }
-        let key = session_key(&theirs.modpow(&private, &prime));
-        Ok(SecretService { bus, session, key })
+        self.session
+            .clone()
+            .ok_or(Failure::Garbled("the Secret Service opened no session"))
     }
 
     /// The items of each attribute set, the searches sent back to back.
@@ -127,6 +155,8 @@ impl SecretService {
                     .send(&service("SearchItems"), "a{ss}", &attrs, deadline)?,
             );
         }
+        // The key is worked out while the service searches.
+        self.ready(deadline)?;
         let mut found = Vec::new();
         for serial in serials {
             found.push(self.bus.answer(serial, deadline)?.body::<Found>()?);
@@ -143,36 +173,33 @@ impl SecretService {
         if items.is_empty() {
             return Ok(HashMap::new());
         }
+        let (session, key) = self.ready(deadline)?;
         let paths: Vec<&ObjectPath> = items.iter().map(|p| &**p).collect();
-        let session: &ObjectPath = &self.session;
+        let session: &ObjectPath = &session;
         let reply = self
             .bus
             .call(&service("GetSecrets"), "aoo", &(paths, session), deadline)?;
         let secrets: HashMap<OwnedObjectPath, Secret> = reply.body()?;
         let mut plain = HashMap::new();
         for (item, (_, iv, value, _)) in secrets {
-            let text = decrypt(&self.key, &iv, &value)
-                .ok_or(Failure::Garbled("a secret did not decrypt"))?;
+            let text =
+                decrypt(&key, &iv, &value).ok_or(Failure::Garbled("a secret did not decrypt"))?;
             plain.insert(item, text);
         }
         Ok(plain)
     }
 
-    fn wrap(&self, secret: &[u8]) -> Outcome<Secret> {
+    fn wrap(&mut self, secret: &[u8], deadline: Instant) -> Outcome<Secret> {
+        let (session, key) = self.ready(deadline)?;
         let mut iv = [0u8; 16];
         getrandom::fill(&mut iv).map_err(|_| Failure::Garbled("no random numbers"))?;
-        let value = encrypt(&self.key, &iv, secret);
-        Ok((
-            self.session.clone(),
-            iv.to_vec(),
-            value,
-            CONTENT_TYPE.to_string(),
-        ))
+        let value = encrypt(&key, &iv, secret);
+        Ok((session, iv.to_vec(), value, CONTENT_TYPE.to_string()))
     }
 
     /// Replaces the secret of the unlocked `item`.
     pub fn set(&mut self, item: &str, secret: &[u8], deadline: Instant) -> Outcome<()> {
-        let wrapped = self.wrap(secret)?;
+        let wrapped = self.wrap(secret, deadline)?;
         let call = Call {
             destination: DEST,
             path: item,
@@ -226,7 +253,7 @@ impl SecretService {
             ("org.freedesktop.Secret.Item.Attributes", Value::from(attrs)),
         ]
         .into();
-        let wrapped = self.wrap(secret)?;
+        let wrapped = self.wrap(secret, deadline)?;
         let create = Call {
             destination: DEST,
             path: alias.as_str(),
@@ -317,7 +344,7 @@ mod tests {
     /// Both sides of the exchange reach the same key, and a secret survives the round trip.
     #[test]
     fn key_exchange_and_cipher() {
-        let prime = BigUint::parse_bytes(PRIME.as_bytes(), 16).unwrap();
+        let prime = prime();
         assert_eq!(prime.bits(), 1024);
         let (a, b) = (BigUint::from(0x1234_5678u64), BigUint::from(0x9abc_def0u64));
         let two = BigUint::from(2u8);
