@@ -266,22 +266,22 @@ fn header(stripped: &str) -> Option<&str> {
 
 /// `name` lowercased as Python does, borrowed when that changes nothing (ASCII without capitals).
 fn lowercase(name: &str) -> Cow<'_, str> {
-    let bytes = name.as_bytes();
-    let mut words = bytes.chunks_exact(8);
+    let mut bytes = name.as_bytes();
+    let mut odd = 0;
     // The high bit of each byte past ASCII or from `A` to `Z`, eight at a time: no carry
     // crosses a byte, as every sum stays below 0x100.
-    let odd = (&mut words).fold(0, |odd, word| {
-        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+    while let Some((word, rest)) = bytes.split_first_chunk() {
+        let word = u64::from_le_bytes(*word);
         let low = word & !HIGHS;
         let from_a = low + ONES * (0x80 - u64::from(b'A'));
         let past_z = low + ONES * (0x80 - u64::from(b'Z' + 1));
-        odd | ((from_a & !past_z) | word) & HIGHS
-    });
-    let plain = odd == 0
-        && words
-            .remainder()
-            .iter()
-            .all(|b| b.is_ascii() && !b.is_ascii_uppercase());
+        odd |= ((from_a & !past_z) | word) & HIGHS;
+        bytes = rest;
+    }
+    let mut plain = odd == 0;
+    for &b in bytes {
+        plain &= b.is_ascii() && !b.is_ascii_uppercase();
+    }
     match plain {
         true => Cow::Borrowed(name),
         false => Cow::Owned(name.to_lowercase()),
@@ -324,7 +324,11 @@ fn printable(b: Option<&u8>) -> bool {
 /// `s.trim_start()`, decoding characters only past leading ASCII spaces and tabs that end
 /// with anything but a printable ASCII character (seldom).
 fn trim_start(s: &str) -> &str {
-    let blank = s.bytes().take_while(|&b| b == b' ' || b == b'\t').count();
+    let bytes = s.as_bytes();
+    let mut blank = 0;
+    while blank < bytes.len() && matches!(bytes[blank], b' ' | b'\t') {
+        blank += 1;
+    }
     let s = &s[blank..];
     match printable(s.as_bytes().first()) {
         true => s,
