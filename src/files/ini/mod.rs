@@ -103,8 +103,8 @@ pub struct Doc<'a> {
     index: Cow<'a, Index>,
 }
 
-/// A text and its parse, owned: what a job reads at its start and may edit at its end
-/// (`Doc::matches` then tells whether the file is still that text).
+/// A text and its parse, owned: what a job reads at its start and may edit at its end, when
+/// the file is still that text (`atomic::Locked::read_unless`).
 #[derive(Debug)]
 pub struct Parsed {
     text: String,
@@ -147,8 +147,8 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The end of the line that starts at `start` (its `\n`, or the end of `bytes`), and whether
 /// a byte before it is one `may_misread` names. Eight bytes at a time, which the release
-/// build (optimised for size, not vectorised) would not do by itself: the search is most of
-/// what a big file costs.
+/// build (optimised for size, not vectorised) would not do by itself: this search looks at
+/// every byte of a big file.
 fn line_end(bytes: &[u8], start: usize) -> (usize, bool) {
     let mut at = start;
     let mut suspect = 0;
@@ -301,18 +301,18 @@ fn option(stripped: &str) -> Option<(&str, &str)> {
 /// Where the first `=` or `:` is, eight bytes at a time (as `line_end`).
 fn separator(bytes: &[u8]) -> Option<usize> {
     let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let mut words = bytes.chunks_exact(8);
-    for (i, word) in (&mut words).enumerate() {
-        let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+    let mut at = 0;
+    while let Some((word, _)) = bytes[at..].split_first_chunk() {
+        let word = u64::from_le_bytes(*word);
         // Each search's lowest bit is exact, so the lowest of both is.
         let found = zero(word ^ (ONES * u64::from(b'='))) | zero(word ^ (ONES * u64::from(b':')));
         if found != 0 {
-            return Some(i * 8 + found.trailing_zeros() as usize / 8);
+            return Some(at + found.trailing_zeros() as usize / 8);
         }
+        at += 8;
     }
-    let rest = words.remainder();
-    let at = rest.iter().position(|&b| b == b'=' || b == b':')?;
-    Some(bytes.len() - rest.len() + at)
+    let rest = bytes[at..].iter().position(|&b| b == b'=' || b == b':')?;
+    Some(at + rest)
 }
 
 /// Whether `b` is ASCII and neither a space nor a control character: no whitespace starts or
@@ -387,17 +387,8 @@ impl Index {
             // `body`: a carriage return before the line feed is part of the terminator.
             let cr = end < bytes.len() && end > start && bytes[end - 1] == b'\r';
             let body = &text[start..end - usize::from(cr)];
-            if i == 0 {
-                if cr {
-                    eol = "\r\n";
-                }
-                if body.starts_with('\u{feff}') {
-                    return Err(err(
-                        "starts with a byte-order mark, which botocore cannot read; save the file \
-                         as UTF-8 without one"
-                            .to_string(),
-                    ));
-                }
+            if i == 0 && cr {
+                eol = "\r\n";
             }
             if let Some(c) = suspect
                 .then(|| body.chars().find(|&c| misread(c)))
@@ -411,6 +402,13 @@ impl Index {
                         format!("the character U+{:04X}", c as u32)
                     }
                 )));
+            }
+            if i == 0 && body.starts_with('\u{feff}') {
+                return Err(err(
+                    "starts with a byte-order mark, which botocore cannot read; save the file as \
+                     UTF-8 without one"
+                        .to_string(),
+                ));
             }
             let unindented = trim_start(body);
             let indented = &body[..body.len() - unindented.len()];
