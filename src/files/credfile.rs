@@ -71,7 +71,7 @@ pub fn load(path: &Path) -> Result<Parsed> {
     Parsed::parse(read(path)?).map_err(|e| unsafe_to_edit(path, &e))
 }
 
-/// Edits the file under its lock (`atomic::Locked`): `edit` sees the file as it is then,
+/// Edits the file under its lock (`atomic::Locked`): `change` sees the file as it is then,
 /// parsed (with `known`'s parse when it is still `known`'s text), and what it changes is
 /// written atomically.
 fn edit(
