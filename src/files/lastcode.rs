@@ -45,15 +45,15 @@ pub fn devices() -> Vec<String> {
         .collect()
 }
 
-/// A record being written while the run goes on: the two fsyncs that make it durable cost
-/// about as much again as the AWS call the code is for, so they overlap it. Dropping it waits
-/// for the write, so no run ends, or execs, before its record is on disk.
+/// A record being written while the run goes on: the two fsyncs that make it durable (a
+/// millisecond or two) overlap the AWS call the code is for. Dropping it waits for the write:
+/// the job drops it right after the call, before any cache write or exec.
 pub struct Recording(Option<std::thread::JoinHandle<()>>);
 
 impl Drop for Recording {
     fn drop(&mut self) {
         if let Some(writer) = self.0.take() {
-            // The writer reports its own failure; a panic in it is not worth a second one.
+            // The writer warns of its own failure.
             let _ = writer.join();
         }
     }
