@@ -21,6 +21,7 @@ function awsmfa --description 'Temporary AWS credentials with MFA'
     # A subcommand, or output that is not code to eval (--env: the caller sources it, and
     # adding it again would be a usage error), goes to the binary as it is. The subcommand is
     # the first word that is neither an option nor an option's value (`awsmfa --profile x status`).
+    # -h, -V, --env and --shell count in every spelling clap reads (`--hel`, `--sh=fish`, `-hV`).
     set -l first
     set -l skip 0
     for arg in $argv
@@ -29,7 +30,7 @@ function awsmfa --description 'Temporary AWS credentials with MFA'
             continue
         end
         switch $arg
-            case -h --help -V --version --env --shell '--shell=*'
+            case ::PASSTHROUGH:: ::PASSTHROUGH_PREFIXES::
                 command awsmfa $argv
                 return $status
             case ::VALUE_OPTIONS:: ::VALUE_ABBREVIATIONS::

@@ -20,6 +20,7 @@ def --env --wrapped awsmfa [...args: string] {
     # A subcommand, or output that is not credentials (--env: the caller loads it), goes to the
     # binary as it is. The subcommand is the first word that is neither an option nor an
     # option's value (`awsmfa --profile x status`).
+    # -h, -V, --env and --shell count in every spelling clap reads (`--hel`, `--sh=fish`, `-hV`).
     mut first = ""
     mut skip = false
     mut through = false
@@ -28,7 +29,7 @@ def --env --wrapped awsmfa [...args: string] {
             $skip = false
             continue
         }
-        if $arg in ["-h", "--help", "-V", "--version", "--env", "--shell"] or ($arg | str starts-with "--shell=") {
+        if $arg in ::PASSTHROUGH:: or (::PASSTHROUGH_PREFIXES:: | any {|p| $arg | str starts-with $p }) {
             $through = true
         } else if $arg in ::VALUE_OPTIONS:: or $arg in ::VALUE_ABBREVIATIONS:: {
             $skip = true

@@ -25,13 +25,14 @@ awsmfa() {
     # A subcommand, or output that is not code to eval (--env: the caller evals it, and adding
     # it again would be a usage error), goes to the binary as it is. The subcommand is the
     # first word that is neither an option nor an option's value (`awsmfa --profile x status`).
+    # -h, -V, --env and --shell count in every spelling clap reads (`--hel`, `--sh=fish`, `-hV`).
     for arg in "$@"; do
         if [[ -n $skip ]]; then
             skip=
             continue
         fi
         case $arg in
-            (-h | --help | -V | --version | --env | --shell | --shell=*)
+            (::PASSTHROUGH:: | ::PASSTHROUGH_PREFIXES::)
                 command awsmfa "$@"
                 return
                 ;;

@@ -102,18 +102,66 @@ pub fn takes_value(word: &str) -> bool {
         || long_option(word).is_some_and(|o| o == "--shell" || VALUE_OPTIONS.contains(&o))
 }
 
+/// Every word clap reads as the long option `option`: itself and its unambiguous prefixes.
+fn spellings(option: &'static str) -> impl Iterator<Item = &'static str> {
+    (3..=option.len())
+        .map(|end| &option[..end])
+        .filter(move |word| long_option(word) == Some(option))
+}
+
 /// The abbreviations clap accepts for `VALUE_OPTIONS` (`--prof`, `--ta`), for the scripts'
 /// `case` patterns.
-fn abbreviations() -> Vec<String> {
-    let mut words = Vec::new();
-    for option in VALUE_OPTIONS.iter().filter(|o| o.starts_with("--")) {
-        for end in 3..option.len() {
-            if long_option(&option[..end]) == Some(option) {
-                words.push(option[..end].to_string());
-            }
-        }
+fn abbreviations() -> Vec<&'static str> {
+    let longs = VALUE_OPTIONS.iter().filter(|o| o.starts_with("--"));
+    longs
+        .flat_map(|o| spellings(o).filter(move |word| word != o))
+        .collect()
+}
+
+/// The main command's options that make the shell function hand the whole line to the binary
+/// as it is: help and the version are no code to eval, and `--env`/`--shell` ask for code the
+/// caller evals (the function adding its own `--env --shell` would be a usage error, or a later
+/// `--shell` would win and the function eval another shell's code). The scripts match every
+/// spelling clap reads as one of these: `passthrough_words`, `passthrough_prefixes`.
+const PASSTHROUGH: &[&str] = &["-h", "--help", "-V", "--version", "--env", "--shell"];
+
+/// Every word clap reads as a `PASSTHROUGH` long option (`--help`, `--hel`, `--e`, `--sh`).
+fn passthrough_words() -> Vec<&'static str> {
+    let longs = PASSTHROUGH.iter().filter(|o| o.starts_with("--"));
+    longs.flat_map(|o| spellings(o)).collect()
+}
+
+/// How the words clap reads as a `PASSTHROUGH` option with more glued on begin: `-h` and
+/// `-V` (clap acts on the first letter of a cluster, `-hV`, before it reads the rest; they are
+/// the only short switches, and a cluster that begins with another short option is that option
+/// with the rest as its value), and each spelling of one that takes a value, with `=`
+/// (`--sh=fish`).
+fn passthrough_prefixes() -> Vec<String> {
+    let shorts = PASSTHROUGH.iter().filter(|o| !o.starts_with("--"));
+    let glued = passthrough_words().into_iter().filter(|w| takes_value(w));
+    shorts
+        .map(|o| o.to_string())
+        .chain(glued.map(|w| format!("{w}=")))
+        .collect()
+}
+
+/// `case` patterns for the words that begin with one of `prefixes`, in bash, zsh and fish; in
+/// nushell the prefixes themselves, a list for `str starts-with`.
+fn beginnings(shell: Shell, prefixes: &[String]) -> String {
+    match shell {
+        Shell::Nu => serde_json::to_string(prefixes).expect("strings serialise"),
+        // Quoted: fish expands an unquoted `*` in a `case` word against file names.
+        Shell::Fish => prefixes
+            .iter()
+            .map(|p| quote_fish(&format!("{p}*")))
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => prefixes
+            .iter()
+            .map(|p| format!("{p}*"))
+            .collect::<Vec<_>>()
+            .join(" | "),
     }
-    words
 }
 
 /// A numeric setting read as the scripts read it: plain decimal digits (at most 15), else the
@@ -157,13 +205,12 @@ pub fn fill(script: &str, shell: Shell) -> String {
         ("::VALUE_OPTIONS::", alternatives(shell, VALUE_OPTIONS)),
         (
             "::VALUE_ABBREVIATIONS::",
-            alternatives(
-                shell,
-                &abbreviations()
-                    .iter()
-                    .map(String::as_str)
-                    .collect::<Vec<_>>(),
-            ),
+            alternatives(shell, &abbreviations()),
+        ),
+        ("::PASSTHROUGH::", alternatives(shell, &passthrough_words())),
+        (
+            "::PASSTHROUGH_PREFIXES::",
+            beginnings(shell, &passthrough_prefixes()),
         ),
         ("::PROMPT_FORMAT::", quoted(shell, PROMPT_FORMAT)),
         ("::PROMPT_EXPIRED::", quoted(shell, PROMPT_EXPIRED)),
@@ -254,9 +301,110 @@ mod tests {
             assert!(!takes_value(word), "{word}");
         }
         let words = abbreviations();
-        assert!(words.contains(&"--ta".to_string()) && words.contains(&"--rol".to_string()));
-        assert!(!words.contains(&"--t".to_string()) && !words.contains(&"--ro".to_string()));
-        assert!(!words.contains(&"--profile".to_string()));
+        assert!(words.contains(&"--ta") && words.contains(&"--rol"));
+        assert!(!words.contains(&"--t") && !words.contains(&"--ro"));
+        assert!(!words.contains(&"--profile"));
+    }
+
+    /// The `PASSTHROUGH` option clap reads `args` (after the program name) as, if any.
+    fn passthrough_option(args: &[&str]) -> Option<&'static str> {
+        use clap::error::ErrorKind;
+        use clap::parser::ValueSource;
+        let from_line =
+            |m: &clap::ArgMatches, id| m.value_source(id) == Some(ValueSource::CommandLine);
+        match Cli::command().try_get_matches_from(std::iter::once("awsmfa").chain(args.to_vec())) {
+            Err(e) if e.kind() == ErrorKind::DisplayHelp => Some("--help"),
+            Err(e) if e.kind() == ErrorKind::DisplayVersion => Some("--version"),
+            Ok(m) if from_line(&m, "shell") => Some("--shell"),
+            Ok(m) if from_line(&m, "env") => Some("--env"),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn passthrough_words_are_every_spelling_clap_reads_as_those_options() {
+        let words = passthrough_words();
+        for option in PASSTHROUGH.iter().filter(|o| o.starts_with("--")) {
+            for end in 3..=option.len() {
+                let word = &option[..end];
+                let args: &[&str] = match takes_value(option) {
+                    true => &[word, "fish"],
+                    false => &[word],
+                };
+                let read = passthrough_option(args);
+                assert!(
+                    read.is_none() || read == Some(option),
+                    "{word} read as {read:?}"
+                );
+                assert_eq!(
+                    words.contains(&word),
+                    read.is_some(),
+                    "{word}: clap reads it as {read:?}"
+                );
+            }
+        }
+        // Ambiguous: --serial-number and --shell.
+        assert!(!words.contains(&"--s") && passthrough_option(&["--s", "fish"]).is_none());
+        assert!(words.contains(&"--e") && words.contains(&"--sh"));
+    }
+
+    #[test]
+    fn passthrough_prefixes_begin_every_glued_spelling_clap_reads_as_those_options() {
+        let prefixes = passthrough_prefixes();
+        for prefix in &prefixes {
+            let (option, rests): (_, &[&str]) = match prefix.as_str() {
+                "-h" => ("--help", &["", "V", "h", "x", "=x"]),
+                "-V" => ("--version", &["", "V", "h", "x", "=x"]),
+                glued => {
+                    assert!(glued.starts_with("--sh") && glued.ends_with('='), "{glued}");
+                    ("--shell", &["fish", "nu"])
+                }
+            };
+            for rest in rests {
+                let word = format!("{prefix}{rest}");
+                assert_eq!(passthrough_option(&[&word]), Some(option), "{word}");
+            }
+        }
+        assert!(prefixes.contains(&"--sh=".to_string()));
+        // A switch takes no value glued on: clap refuses `--env=x`, as the binary would.
+        for word in passthrough_words().iter().filter(|w| !takes_value(w)) {
+            assert_eq!(passthrough_option(&[&format!("{word}=x")]), None, "{word}");
+        }
+        // -h and -V are the only short switches: a cluster that begins with any other short
+        // option is that option with the rest of the cluster as its value.
+        let mut cli = Cli::command();
+        cli.build();
+        let mut shorts: Vec<String> = cli
+            .get_arguments()
+            .filter(|a| !a.get_action().takes_values())
+            .filter_map(|a| a.get_short())
+            .map(|s| format!("-{s}"))
+            .collect();
+        shorts.sort_unstable();
+        let mut ours: Vec<&str> = PASSTHROUGH
+            .iter()
+            .copied()
+            .filter(|o| !o.starts_with("--"))
+            .collect();
+        ours.sort_unstable();
+        assert_eq!(shorts, ours);
+    }
+
+    #[test]
+    fn passthrough_is_quoted_for_each_shell() {
+        assert!(
+            fill("::PASSTHROUGH:: | ::PASSTHROUGH_PREFIXES::", Shell::Bash)
+                .contains("--help | --v | --ve | ")
+        );
+        let bash = fill("::PASSTHROUGH_PREFIXES::", Shell::Bash);
+        assert!(bash.starts_with("-h* | -V* | --sh=* | "), "{bash}");
+        let fish = fill("::PASSTHROUGH:: ::PASSTHROUGH_PREFIXES::", Shell::Fish);
+        assert!(fish.contains(" --shell '-h*' '-V*' '--sh=*' "), "{fish}");
+        let nu = fill("::PASSTHROUGH:: ::PASSTHROUGH_PREFIXES::", Shell::Nu);
+        assert!(
+            nu.contains("\"--shell\"] [\"-h\",\"-V\",\"--sh=\","),
+            "{nu}"
+        );
     }
 
     #[test]

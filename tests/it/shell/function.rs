@@ -135,3 +135,99 @@ fn the_function_finds_the_subcommand_after_options() {
         );
     }
 }
+
+/// Every spelling the binary reads as `--shell`, `--env`, `--help` or `--version` goes to it
+/// as the full spelling does: clap takes an unambiguous prefix of a long option (`--sh`) and
+/// acts on `-h`/`-V` first in a cluster (`-hV`), so the function must not add its own
+/// `--env --shell` and eval what comes back (another shell's code, help text, or a usage
+/// error). What the binary prints reaches stdout, and the shell's environment is unchanged.
+#[test]
+fn the_function_passes_every_spelling_of_help_version_env_and_shell_through() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    for sh in SHELLS {
+        let shells = Shells::new(Sandbox::with_user(moto, &user));
+        let what = sh.name();
+        // Another shell's code than the one running, so evaluating it could not pass.
+        let other = match sh {
+            Sh::Fish => "bash",
+            _ => "fish",
+        };
+        let cases = [
+            // Without --env the binary prints no code: nothing to eval, nothing printed.
+            ("sh", format!("--sh {other} -t sh -c 123456")),
+            ("shel", format!("-t shel -c 123456 --shel={other}")),
+            ("she", "--she nu -t she -c 123456".to_string()),
+            ("en", "--en -t en -c 123456".to_string()),
+            ("e", "-t e -c 123456 --e".to_string()),
+            ("ensh", format!("--en -t ensh -c 123456 --sh={other}")),
+            ("hel", "--hel".to_string()),
+            ("h", "--h".to_string()),
+            ("cluster", "-hV".to_string()),
+            ("vers", "--vers".to_string()),
+        ];
+        let mut s = Script::strict(sh);
+        s.line(sh.init());
+        for (name, args) in &cases {
+            let file = shells.home().join(format!("{name}.out"));
+            s.line(&sh.export("AWS_ACCESS_KEY_ID", "sentinel"))
+                // The function's eval path unsets it after evaluating what the binary printed.
+                .line(&sh.export("AWS_PROFILE", "p"))
+                .line(&sh.unset("AWSMFA_EXPIRATION"))
+                .status(name, &format!("awsmfa {args} >'{}'", file.display()))
+                .show(&format!("{name}.key"), &sh.var("AWS_ACCESS_KEY_ID"))
+                .show(&format!("{name}.profile"), &sh.var("AWS_PROFILE"))
+                .show(&format!("{name}.exp"), &sh.is_set("AWSMFA_EXPIRATION"));
+        }
+        let out = shells.run(&s);
+        let printed = |name: &str| {
+            std::fs::read_to_string(shells.home().join(format!("{name}.out"))).unwrap()
+        };
+        // Printed, never evaluated: the credentials were written, not exported here.
+        for (name, args) in &cases {
+            let what = format!("{what}: awsmfa {args}");
+            assert_eq!(out.get(name), "0", "{what}\n{out}");
+            assert_eq!(out.get(&format!("{name}.key")), "sentinel", "{what}\n{out}");
+            assert_eq!(out.get(&format!("{name}.profile")), "p", "{what}\n{out}");
+            assert_eq!(out.get(&format!("{name}.exp")), "", "{what}\n{out}");
+        }
+        let fish_line = "set -gx AWS_ACCESS_KEY_ID 'AKIAIOSFODNN7EXAMPLE';";
+        let posix_line = "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE; export AWS_ACCESS_KEY_ID;";
+        let other_line = if other == "fish" {
+            fish_line
+        } else {
+            posix_line
+        };
+        for name in ["sh", "shel", "she"] {
+            assert_eq!(printed(name), "", "{what}: {name}\n{out}");
+        }
+        assert!(
+            printed("ensh").lines().any(|l| l == other_line),
+            "{what}: {other}'s code must be printed\n{}\n{out}",
+            printed("ensh")
+        );
+        for name in ["en", "e"] {
+            assert!(
+                printed(name).lines().any(|l| l == posix_line),
+                "{what}: {name}: the POSIX exports must be printed\n{}\n{out}",
+                printed(name)
+            );
+        }
+        for name in ["hel", "h", "cluster"] {
+            assert!(
+                printed(name).contains("Usage: awsmfa [OPTIONS] [ROLE_ARN]"),
+                "{what}: {name}: help must be printed\n{}\n{out}",
+                printed(name)
+            );
+        }
+        assert_eq!(printed("vers"), format!("awsmfa {VERSION}\n"), "{what}");
+        for profile in ["sh", "shel", "she", "en", "e", "ensh"] {
+            assert!(
+                value(&shells.sb.creds(), profile, "aws_session_token").is_some(),
+                "{what}: [{profile}] was not written\n{}",
+                shells.sb.creds()
+            );
+        }
+        assert!(!out.stderr.contains("awsmfa: error"), "{what}: {out}");
+    }
+}

@@ -272,3 +272,89 @@ fn nu_repl_with_the_readme_setup_draws_the_segment_and_warns_near_expiry() {
         t.history()
     );
 }
+
+/// Every spelling the binary reads as `--shell`, `--env`, `--help` or `--version` (an
+/// abbreviation clap accepts, `-hV`) goes to it as the full spelling does: printed, never
+/// loaded with `--env --shell nu` added, and nothing in the shell changes.
+#[test]
+fn nu_function_passes_every_spelling_of_help_version_env_and_shell_through() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let shells = Shells::new(Sandbox::with_user(moto, &user));
+    let cases = [
+        // Without --env the binary prints no code: nothing to load, nothing printed.
+        ("sh", "--sh fish -t sh -c 123456"),
+        ("shel", "-t shel -c 123456 --shel=bash"),
+        ("en", "--en -t en -c 123456"),
+        ("e", "-t e -c 123456 --e"),
+        ("ensh", "--en -t ensh -c 123456 --sh=fish"),
+        ("hel", "--hel"),
+        ("h", "--h"),
+        ("cluster", "-hV"),
+        ("vers", "--vers"),
+    ];
+    let mut script = String::new();
+    for (name, args) in cases {
+        let file = shells.home().join(format!("{name}.out"));
+        script.push_str(&format!(
+            "$env.AWS_ACCESS_KEY_ID = 'sentinel'\n\
+             $env.AWS_PROFILE = 'p'\n\
+             hide-env -i AWSMFA_EXPIRATION\n\
+             try {{ awsmfa {args} | save -f '{}'; print '{name}:ok' }} \
+             catch {{|e| print $\"{name}:($e.msg)\" }}\n\
+             print $\"{name}.key:($env.AWS_ACCESS_KEY_ID)\"\n\
+             print $\"{name}.profile:($env.AWS_PROFILE? | default unset)\"\n\
+             print $\"{name}.exp:($env.AWSMFA_EXPIRATION? | default unset)\"\n",
+            file.display()
+        ));
+    }
+    let out = run_nu(&shells, &script);
+    assert_eq!(out.code, 0, "{out}");
+    let printed =
+        |name: &str| std::fs::read_to_string(shells.home().join(format!("{name}.out"))).unwrap();
+    for (name, args) in cases {
+        let what = format!("awsmfa {args}");
+        assert_eq!(out.get(name), "ok", "{what}\n{out}");
+        assert_eq!(out.get(&format!("{name}.key")), "sentinel", "{what}\n{out}");
+        assert_eq!(out.get(&format!("{name}.profile")), "p", "{what}\n{out}");
+        assert_eq!(out.get(&format!("{name}.exp")), "unset", "{what}\n{out}");
+    }
+    for name in ["sh", "shel"] {
+        assert_eq!(printed(name), "", "{name}\n{out}");
+    }
+    for (name, line) in [
+        (
+            "en",
+            "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE; export AWS_ACCESS_KEY_ID;",
+        ),
+        (
+            "e",
+            "AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE; export AWS_ACCESS_KEY_ID;",
+        ),
+        ("ensh", "set -gx AWS_ACCESS_KEY_ID 'AKIAIOSFODNN7EXAMPLE';"),
+    ] {
+        assert!(
+            printed(name).lines().any(|l| l == line),
+            "{name}: the code must be printed\n{}\n{out}",
+            printed(name)
+        );
+    }
+    for name in ["hel", "h", "cluster"] {
+        assert!(
+            printed(name).contains("Usage: awsmfa [OPTIONS] [ROLE_ARN]"),
+            "{name}: help must be printed\n{}\n{out}",
+            printed(name)
+        );
+    }
+    assert_eq!(
+        printed("vers"),
+        format!("awsmfa {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    for profile in ["sh", "shel", "en", "e", "ensh"] {
+        assert!(
+            value(&shells.sb.creds(), profile, "aws_session_token").is_some(),
+            "[{profile}] was not written\n{}",
+            shells.sb.creds()
+        );
+    }
+}
