@@ -4,10 +4,8 @@
 //! the user's file stays byte for byte. A `[default]` without one changes nothing.
 
 use crate::harness::*;
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 /// A config file whose `[default]` holds static keys and a `credential_process` between
 /// settings that must stay, with another profile and an sso-session that must stay too.
@@ -29,7 +27,7 @@ const COPY: &str = "# my settings\n[default]\nregion = eu-west-1\n\
 fn sandbox(moto: &Moto, config: &str) -> (Sandbox, PathBuf) {
     let user = moto.user(1);
     let mut sb = Sandbox::with_user(moto, &user);
-    std::fs::write(sb.home().join(".aws/config"), config).unwrap();
+    sb.write_config(config);
     let run = sb.home().join("run");
     std::fs::create_dir(&run).unwrap();
     std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).unwrap();
@@ -150,21 +148,9 @@ fn serve_points_at_a_private_copy_while_it_serves() {
     let moto = Moto::shared();
     let role = moto.role();
     let (sb, run_dir) = sandbox(moto, CONFIG);
-    let mut child = sb
-        .command(&["serve", &role, "-c", "123456"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let _ = tx.send(line.unwrap());
-        }
-    });
+    let serve = sb.serve(&[&role, "-c", "123456"]);
     let mut path = None;
-    while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(5)) {
+    while let Some(line) = serve.line() {
         if let Some(p) = line.strip_prefix("export AWS_CONFIG_FILE='") {
             path = p.strip_suffix("';").map(str::to_string);
         }
@@ -177,9 +163,7 @@ fn serve_points_at_a_private_copy_while_it_serves() {
         .as_deref()
         .map(Path::new)
         .map(|p| (mode(p), mode(p.parent().unwrap())));
-    // SAFETY: kill(2) on the awsmfa the test started.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    child.wait().unwrap();
+    drop(serve);
     assert_eq!(copy.unwrap(), COPY);
     assert_eq!(modes, Some((0o600, 0o700)));
     assert!(path.unwrap().starts_with(&run_dir.display().to_string()));

@@ -85,11 +85,9 @@ fn a_config_profile_is_read_as_botocore_reads_it() {
     let assumed = &proxy.bodies("AssumeRole")[0];
     assert!(assumed.contains("RoleSessionName=me-team"), "{assumed}");
     // A file botocore refuses is refused with its line, not half read.
-    std::fs::write(
-        sb.home().join(".aws/config"),
-        format!("[profile team]\nrole_arn = {role}\nrole_arn = {role}\n"),
-    )
-    .unwrap();
+    sb.write_config(&format!(
+        "[profile team]\nrole_arn = {role}\nrole_arn = {role}\n"
+    ));
     sb.run(&["--profile", "team", "-c", "123456"])
         .fails(1, "line 3: duplicate key");
 }
@@ -135,18 +133,7 @@ fn a_long_profile_duration_assumes_directly() {
 
 #[test]
 fn the_region_comes_from_the_environment_the_profile_or_the_identity() {
-    let fake = Fake::start(|_| {
-        Reply::Http(
-            200,
-            sts_credentials(
-                "GetSessionToken",
-                "ASIAR",
-                "s",
-                "t",
-                crate::sts_answers::far(),
-            ),
-        )
-    });
+    let fake = Fake::granting(crate::sts_answers::far());
     let identity = "[identity]\naws_access_key_id = AKIAX\naws_secret_access_key = s\n";
     let mut sb = Sandbox::new(&fake.url);
     // No region anywhere: STS's global endpoint's region.
@@ -155,11 +142,7 @@ fn the_region_comes_from_the_environment_the_profile_or_the_identity() {
     // The identity profile's region, then a config profile's, then the environment's.
     sb.write_creds(&format!("{identity}region = ap-south-1\n"));
     sb.run(&["-c", "skip"]).ok();
-    std::fs::write(
-        sb.home().join(".aws/config"),
-        "[profile identity]\nregion = eu-west-2\n",
-    )
-    .unwrap();
+    sb.write_config("[profile identity]\nregion = eu-west-2\n");
     sb.run(&["-c", "skip", "--profile", "identity"]).ok();
     sb.set("AWS_DEFAULT_REGION", "us-west-1");
     sb.run(&["-c", "skip", "--profile", "identity"]).ok();

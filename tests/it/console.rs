@@ -175,13 +175,9 @@ fn the_console_opens_for_a_profile_s_role_chained_on_the_mfa_session() {
     let user = moto.user(1);
     let role = moto.role();
     let mut sb = Sandbox::with_user(moto, &user);
-    std::fs::write(
-        sb.home().join(".aws/config"),
-        format!(
-            "[profile admin]\nrole_arn = {role}\nsource_profile = identity\nregion = ap-south-1\n"
-        ),
-    )
-    .unwrap();
+    sb.write_config(&format!(
+        "[profile admin]\nrole_arn = {role}\nsource_profile = identity\nregion = ap-south-1\n"
+    ));
     let record = sb.home().join("opened");
     let path = fake_opener(sb.home(), &record, 0);
     sb.set("PATH", &path);

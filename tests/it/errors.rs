@@ -338,18 +338,7 @@ fn empty_flags_and_a_second_role_are_usage_errors() {
 /// says so instead of signing with another secret than the aws CLI would.
 #[test]
 fn a_key_continued_past_a_blank_line_is_read_as_botocore_reads_it() {
-    let fake = Fake::start(|_| {
-        Reply::Http(
-            200,
-            sts_credentials(
-                "GetSessionToken",
-                "ASIAR",
-                "s",
-                "t",
-                crate::sts_answers::far(),
-            ),
-        )
-    });
+    let fake = Fake::granting(crate::sts_answers::far());
     let sb = Sandbox::new(&fake.url);
     let text = format!("{IDENTITY}\n  region = eu-west-1\n");
     sb.write_creds(&text);
@@ -364,18 +353,7 @@ fn a_key_continued_past_a_blank_line_is_read_as_botocore_reads_it() {
 /// temporary credentials written there would reach profiles that never asked for them.
 #[test]
 fn a_default_section_is_never_written() {
-    let fake = Fake::start(|_| {
-        Reply::Http(
-            200,
-            sts_credentials(
-                "GetSessionToken",
-                "ASIAR",
-                "s",
-                "t",
-                crate::sts_answers::far(),
-            ),
-        )
-    });
+    let fake = Fake::granting(crate::sts_answers::far());
     let sb = Sandbox::new(&fake.url);
     sb.write_creds(IDENTITY);
     sb.run(&["-c", "skip", "-t", "DEFAULT"])
@@ -392,13 +370,9 @@ fn an_unreachable_endpoint_of_the_identity_is_named_with_its_origin() {
     let (theirs, ours) = (dead(), dead());
     let mut sb = Sandbox::new("");
     sb.write_creds(IDENTITY);
-    std::fs::write(
-        sb.home().join(".aws/config"),
-        format!(
-            "[profile local]\nendpoint_url = {theirs}\n[profile identity]\nendpoint_url = {ours}\n"
-        ),
-    )
-    .unwrap();
+    sb.write_config(&format!(
+        "[profile local]\nendpoint_url = {theirs}\n[profile identity]\nendpoint_url = {ours}\n"
+    ));
     sb.set("AWS_PROFILE", "local");
     sb.run(&["-c", "123456"])
         .fails(1, &format!("iam:GetUser failed: cannot reach {ours} ("))
@@ -424,11 +398,7 @@ fn an_unreachable_endpoint_of_the_identity_is_named_with_its_origin() {
 #[test]
 fn a_config_file_botocore_cannot_read_is_named() {
     let sb = offline();
-    std::fs::write(
-        sb.home().join(".aws/config"),
-        "[profile identity]\nendpoint_url = http://127.0.0.1:9\nEndpoint_URL = http://127.0.0.1:9\n",
-    )
-    .unwrap();
+    sb.write_config("[profile identity]\nendpoint_url = http://127.0.0.1:9\nEndpoint_URL = http://127.0.0.1:9\n");
     sb.run(&["-c", "123456"])
         .fails(1, "config: line 3: duplicate key endpoint_url");
     assert_eq!(sb.creds(), IDENTITY);

@@ -304,7 +304,7 @@ fn with_mfa_process(
         "AWS_MFA_PROCESS" => {}
         _ => {
             let config = format!("[profile identity]\nmfa_process = {cmd}\n");
-            std::fs::write(sb.home().join(".aws/config"), config).unwrap();
+            sb.write_config(&config);
             args.extend(["--profile", "identity"]);
         }
     }

@@ -4,22 +4,24 @@
 
 use crate::harness::*;
 
+/// `[profile p]`: awsmfa as its `credential_process` for `role`, with awsmfa's settings
+/// (the user's device, a code from `mfa_process`) beside it.
+pub fn config(user: &User, role: &str) -> String {
+    format!(
+        "[profile p]\ncredential_process = {} credential-process --profile p {role}\n\
+         mfa_serial = {}\nmfa_process = echo 123456\nregion = us-east-1\n",
+        bin(),
+        user.serials[0]
+    )
+}
+
 #[test]
 fn one_profile_runs_awsmfa_as_its_own_credential_process() {
     let moto = Moto::shared();
     let user = moto.user(1);
     let role = moto.role();
     let sb = Sandbox::with_user(moto, &user);
-    std::fs::write(
-        sb.home().join(".aws/config"),
-        format!(
-            "[profile p]\ncredential_process = {} credential-process --profile p {role}\n\
-             mfa_serial = {}\nmfa_process = echo 123456\nregion = us-east-1\n",
-            bin(),
-            user.serials[0]
-        ),
-    )
-    .unwrap();
+    sb.write_config(&config(&user, &role));
     let before = sb.creds();
     // boto3 runs the process with its own environment: the endpoint comes from there.
     let out = std::process::Command::new("python3")

@@ -275,16 +275,7 @@ fn one_profile_credential_process(sdk: Sdk) {
     let user = moto.user(1);
     let role = moto.role();
     let sb = Sandbox::with_user(moto, &user);
-    std::fs::write(
-        sb.home().join(".aws/config"),
-        format!(
-            "[profile p]\ncredential_process = {} credential-process --profile p {role}\n\
-             mfa_serial = {}\nmfa_process = echo 123456\nregion = us-east-1\n",
-            bin(),
-            user.serials[0]
-        ),
-    )
-    .unwrap();
+    sb.write_config(&crate::one_profile::config(&user, &role));
     let before = sb.creds();
     let (key, arn) = probe(sdk, &sb, &[("AWS_PROFILE", "p")]);
     assert_role(sdk, &role, &key, &arn);
@@ -309,12 +300,10 @@ fn server_beats_a_config_default(sdk: Sdk) {
     let user = moto.user(1);
     let role = moto.role();
     let sb = Sandbox::with_user(moto, &user);
-    std::fs::write(
-        sb.home().join(".aws/config"),
+    sb.write_config(
         "[default]\nregion = us-east-1\naws_access_key_id = AKIACONFIGSTALE0\n\
          aws_secret_access_key = s\n",
-    )
-    .unwrap();
+    );
     let (key, arn) = under_server(sdk, &sb, &role);
     assert_role(sdk, &role, &key, &arn);
 }

@@ -5,9 +5,8 @@ use crate::harness::*;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A sandbox for a new user whose requests pass through a counting proxy, and a role.
 fn counted() -> (Fake, Sandbox, String) {
@@ -239,31 +238,6 @@ fn a_missing_code_or_command_fails_with_one_line() {
     .fails(1, "cannot run no-such-command-here");
 }
 
-/// Starts `awsmfa exec --server -c 123456 -- sh -c SCRIPT` and waits until SCRIPT has
-/// created `$HOME/ready`.
-fn started(sb: &Sandbox, script: &str) -> Child {
-    let child = sb
-        .command(&["exec", "--server", "-c", "123456", "--", "sh", "-c", script])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for(&sb.home().join("ready"));
-    child
-}
-
-fn wait_for(path: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !path.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "{} never appeared",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn the_child_s_exit_status_and_signals_pass_through() {
     let (_, sb, _) = counted();
@@ -291,7 +265,7 @@ fn the_child_s_exit_status_and_signals_pass_through() {
                       trap 'echo INT > \"$HOME/got\"; exit 6' INT\n\
                       touch \"$HOME/ready\"\n\
                       for i in $(seq 300); do sleep 0.1; done; exit 9";
-        let child = started(&sb, script);
+        let child = sb.exec_server(script);
         // SAFETY: kill(2) on the awsmfa the test started.
         unsafe { libc::kill(child.id() as i32, signal) };
         let run: Run = child.wait_with_output().unwrap().into();

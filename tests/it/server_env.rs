@@ -4,8 +4,6 @@
 //! outrank the server, older names included.
 
 use crate::harness::*;
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 
 /// Variables that would outrank the server, set in awsmfa's environment.
 const PLANTED: &[&str] = &[
@@ -60,28 +58,14 @@ fn exec_server_points_every_sdk_away_from_the_credentials_file() {
 #[test]
 fn serve_output_sets_the_java_variable_and_clears_what_outranks_the_server() {
     let (sb, role) = planted(Moto::shared());
-    let mut child = sb
-        .command(&["serve", &role, "-c", "123456"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     // Every line it prints before serving; it prints nothing more until interrupted.
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let _ = tx.send(line.unwrap());
-        }
-    });
+    let serve = sb.serve(&[&role, "-c", "123456"]);
     let mut code = String::new();
-    while let Ok(line) = rx.recv_timeout(std::time::Duration::from_secs(5)) {
+    while let Some(line) = serve.line() {
         code.push_str(&line);
         code.push('\n');
     }
-    // SAFETY: kill(2) on the awsmfa the test started.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    child.wait().unwrap();
+    drop(serve);
     assert!(
         code.contains("export AWS_CREDENTIAL_PROFILES_FILE='/dev/null';"),
         "{code}"

@@ -2,8 +2,6 @@
 //! and the child of `exec --server` when awsmfa is sent a signal it does not otherwise handle.
 
 use crate::harness::*;
-use std::path::Path;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 /// A `sleep` argument no other process on the machine has: `300.<pid><n>`.
@@ -84,30 +82,6 @@ fn what_an_mfa_process_started_in_another_session_ends_at_the_timeout() {
     assert_none_left(&m);
 }
 
-fn wait_for(path: &Path) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !path.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "{} never appeared",
-            path.display()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// `awsmfa exec --server -c 123456 -- sh -c SCRIPT`, once SCRIPT has created `$HOME/ready`.
-fn serving(sb: &Sandbox, script: &str) -> Child {
-    let child = sb
-        .command(&["exec", "--server", "-c", "123456", "--", "sh", "-c", script])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    wait_for(&sb.home().join("ready"));
-    child
-}
-
 #[test]
 fn every_signal_that_would_end_exec_server_reaches_its_child() {
     let sb = user_sandbox();
@@ -122,7 +96,7 @@ fn every_signal_that_would_end_exec_server_reaches_its_child() {
              touch \"$HOME/ready\"\n\
              for i in $(seq 300); do sleep 0.1; done; exit 9"
         );
-        let child = serving(&sb, &script);
+        let child = sb.exec_server(&script);
         // SAFETY: kill(2) on the awsmfa the test started.
         unsafe { libc::kill(child.id() as i32, signal) };
         let run: Run = child.wait_with_output().unwrap().into();

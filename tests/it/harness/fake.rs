@@ -76,6 +76,12 @@ impl Fake {
         fake
     }
 
+    /// A fake STS that grants every request an MFA session expiring at `expiration`.
+    pub fn granting(expiration: &str) -> Fake {
+        let answer = sts_credentials("GetSessionToken", "ASIAR", "s", "t", expiration);
+        Fake::start(move |_| Reply::Http(200, answer.clone()))
+    }
+
     /// A counting proxy in front of `upstream`.
     pub fn proxy(upstream: &str) -> Fake {
         let upstream = upstream.to_string();

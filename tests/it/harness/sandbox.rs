@@ -4,9 +4,12 @@
 use super::fake::Fake;
 use super::moto::{Moto, User};
 use super::process::bin;
+use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc::Receiver;
+use std::time::Duration;
 
 /// What a run of the binary did.
 pub struct Run {
@@ -98,6 +101,10 @@ impl Sandbox {
         std::fs::write(self.creds_path(), text).unwrap();
     }
 
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.home().join(".aws/config"), text).unwrap();
+    }
+
     pub fn creds(&self) -> String {
         std::fs::read_to_string(self.creds_path()).unwrap()
     }
@@ -145,6 +152,61 @@ impl Sandbox {
     }
 }
 
+/// `awsmfa serve` running in a sandbox, its output read line by line as it prints it; ended
+/// (SIGTERM, then waited for) when dropped.
+pub struct Serving {
+    child: Child,
+    lines: Receiver<String>,
+}
+
+impl Serving {
+    /// The next line serve prints, or `None` after 5 s without one.
+    pub fn line(&self) -> Option<String> {
+        self.lines.recv_timeout(Duration::from_secs(5)).ok()
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on the awsmfa the test started.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+impl Sandbox {
+    /// `awsmfa serve ARGS` in the sandbox.
+    pub fn serve(&self, args: &[&str]) -> Serving {
+        let mut child = self
+            .command(&[&["serve"], args].concat())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let _ = tx.send(line.unwrap());
+            }
+        });
+        Serving { child, lines }
+    }
+
+    /// Starts `awsmfa exec --server -c 123456 -- sh -c SCRIPT` and waits until SCRIPT has
+    /// created `$HOME/ready`.
+    pub fn exec_server(&self, script: &str) -> Child {
+        let child = self
+            .command(&["exec", "--server", "-c", "123456", "--", "sh", "-c", script])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        super::util::wait_for(&self.home().join("ready"));
+        child
+    }
+}
+
 /// A sandbox for a new user with `config` as ~/.aws/config, behind a counting proxy.
 pub fn with_config(config: &str) -> (Fake, Sandbox, User) {
     let moto = Moto::shared();
@@ -152,11 +214,7 @@ pub fn with_config(config: &str) -> (Fake, Sandbox, User) {
     let proxy = Fake::proxy(&moto.url);
     let sb = Sandbox::new(&proxy.url);
     sb.write_creds(&user.identity_section());
-    std::fs::write(
-        sb.home().join(".aws/config"),
-        config.replace("SERIAL", &user.serials[0]),
-    )
-    .unwrap();
+    sb.write_config(&config.replace("SERIAL", &user.serials[0]));
     (proxy, sb, user)
 }
 

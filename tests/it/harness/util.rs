@@ -44,6 +44,19 @@ pub fn http(url: &str, method: &str, path: &str, body: &str) -> std::io::Result<
 }
 
 /// Seconds since the epoch.
+/// Waits (up to a minute) until `path` exists.
+pub fn wait_for(path: &std::path::Path) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !path.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
