@@ -101,7 +101,7 @@ impl Keyring {
     }
 
     /// Stores `secret` as libsecret does; whether that worked.
-    fn store(&self, service: &str, username: &str, secret: &str) -> bool {
+    pub(crate) fn store(&self, service: &str, username: &str, secret: &str) -> bool {
         let mut child = self
             .clean
             .program("secret-tool")
@@ -125,6 +125,12 @@ impl Keyring {
         out.status
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Deletes the item for `service` and `username`, as libsecret does.
+    pub(crate) fn clear(&self, service: &str, username: &str) {
+        let out = self.tool(&["clear", "service", service, "username", username]);
+        assert!(out.status.success(), "{out:?}");
     }
 
     fn kill_daemon(&mut self) {
