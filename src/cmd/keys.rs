@@ -3,7 +3,8 @@
 //! and only then empties the old one: a failure on the way leaves the keys where they were.
 //! Whether a keyring item is stored or deleted is decided and done under the credentials
 //! file's lock, with the edit it goes with: profiles sharing an item (one key, one item) may
-//! be changed by another run at the same time. Questions are asked before the lock is taken.
+//! be changed by another run at the same time. Questions are asked, and a locked keyring is
+//! unlocked (`keyring::ready`), before the lock is taken: other runs wait on it.
 
 use crate::aws::Aws;
 use crate::cli::{KeysArgs, KeysCommand, KeysForgetArgs};
@@ -62,6 +63,7 @@ fn import(args: &KeysArgs) -> Result<()> {
         )))
     })?;
     let id = &keys.access_key_id;
+    keyring::ready(id, true).map_err(unmoved)?;
     credfile::locked(&path, Some(&file), |doc, held| {
         let marked = credfile::keys_to_marker(doc, &path, &profile, &keys)?;
         // An item another profile's marker names was theirs before this run stored it.
@@ -111,6 +113,8 @@ fn export(args: &KeysArgs) -> Result<()> {
         )?;
     }
     let id = &seen.id;
+    // Export reads the keys under the lock; reading them first unlocks the keyring, if need be.
+    keyring::secret(&profile, id)?;
     let deletion = credfile::locked(&path, None, |doc, held| {
         let now = users(doc, &path, &profile, "export")?;
         unchanged(&seen, &now, &profile, asked)?;
@@ -174,6 +178,10 @@ fn forget(args: &KeysForgetArgs) -> Result<()> {
             "`keys forget` deletes keys that may exist nowhere else, and there is no terminal \
              to ask on; pass --yes to confirm",
         )?;
+    }
+    // An item the others use is not touched: no need to unlock it for them.
+    if seen.others.is_empty() {
+        keyring::ready(&seen.id, false)?;
     }
     // With --yes, whatever the file says under the lock is what was agreed to.
     let (now, deleted) = credfile::locked(&path, None, |doc, held| {

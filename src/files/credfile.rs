@@ -74,9 +74,11 @@ pub fn load(path: &Path) -> Result<Parsed> {
 /// Runs `step` under the file's lock (`atomic::Locked`) on the file as it is then, parsed
 /// (with `known`'s parse when it is still `known`'s text); `step` writes what it changes
 /// (`Held::write`). What it does outside the file, such as storing or deleting a keyring item
-/// the file names, is thus decided and done under the same lock as the edit. The lock is taken
-/// once: `step` must not edit the file through another function here (a second flock on the
-/// folder would wait for this one forever).
+/// the file names, is thus decided and done under the same lock as the edit. Other runs wait
+/// on that lock, so `step` never waits for a human: the keyring's unlock prompt is forbidden
+/// in it (`keyring::without_asking`), and the caller unlocks what it needs before
+/// (`keyring::ready`). The lock is taken once: `step` must not edit the file through another
+/// function here (a second flock on the folder would wait for this one forever).
 pub fn locked<T>(
     path: &Path,
     known: Option<&Parsed>,
@@ -97,7 +99,7 @@ pub fn locked<T>(
             parse(path, &read)?
         }
     };
-    step(&doc, &Held(&file))
+    keyring::without_asking(|| step(&doc, &Held(&file)))
 }
 
 /// The file while `locked` holds it.

@@ -10,7 +10,7 @@ use std::process::{Child, Stdio};
 
 /// `[a]` keeping the user's keys in the keyring (`awsmfa_keys = keyring KEY`, the item stored),
 /// `[b]` with no keys.
-fn marked(moto: &Moto) -> (User, Sandbox, Keyring) {
+pub(crate) fn marked(moto: &Moto) -> (User, Sandbox, Keyring) {
     let (user, sb, keyring) = keyed(moto);
     sb.write_creds(&format!(
         "[a]\nawsmfa_keys = keyring {}\n[b]\nregion = us-east-1\n",

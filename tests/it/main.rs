@@ -15,6 +15,7 @@ mod hostile;
 mod keyring;
 mod keyring_deadline;
 mod keyring_race;
+mod keyring_unlock;
 mod main_job;
 mod mfa_entry;
 mod mfa_process;

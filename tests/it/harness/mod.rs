@@ -27,5 +27,6 @@ pub use lock::*;
 pub use moto::*;
 pub use process::{bin, limit_file_size};
 pub use sandbox::*;
+pub use terminal::Screen;
 pub use util::*;
 pub use xvfb::*;
