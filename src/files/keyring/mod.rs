@@ -136,7 +136,8 @@ fn unreachable(t: Trouble) -> String {
             .to_string(),
         Trouble::Timeout(secs) => format!("the OS keyring did not answer within {secs} s"),
         Trouble::Locked => "the OS keyring is locked, and this run does not ask to unlock it \
-                            (it runs without a terminal, or for the shell hook)"
+                            (it runs without a terminal, for the shell hook, or under the \
+                            credentials file's lock)"
             .to_string(),
         Trouble::Dismissed => {
             "the OS keyring stayed locked (its unlock prompt was dismissed)".to_string()
