@@ -1,6 +1,10 @@
 //! `awsmfa keys import|export|forget`: moves an identity's long-lived keys between the
 //! credentials file and the OS keyring. Every move writes the new place first and proves it,
 //! and only then empties the old one: a failure on the way leaves the keys where they were.
+//! Whether a keyring item is stored or deleted is decided and done under the credentials
+//! file's lock, with the edit it goes with: profiles sharing an item (one key, one item) may
+//! be changed by another run at the same time. Questions are asked, and a locked keyring is
+//! unlocked (`keyring::ready`), before the lock is taken: other runs wait on it.
 
 use crate::aws::Aws;
 use crate::cli::{KeysArgs, KeysCommand, KeysForgetArgs};
@@ -10,7 +14,10 @@ use crate::ui;
 use crate::ui::mask;
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use users::{names, unchanged, users};
+
+mod users;
 
 pub fn run(cmd: &KeysCommand) -> Result<()> {
     match cmd {
@@ -29,41 +36,17 @@ fn target(args: &KeysArgs) -> (PathBuf, String) {
     (path, profile)
 }
 
-/// The key id `profile`'s marker names, if its keys are in the keyring.
-fn marked(path: &Path, profile: &str) -> Result<Option<String>> {
-    let text = credfile::read(path)?;
-    let doc = credfile::parse(path, &text)?;
-    credfile::in_keyring(&doc, path, profile)
-}
-
-/// The other profiles whose markers name `key_id`, as the file is now.
-fn sharing_with(path: &Path, profile: &str, key_id: &str) -> Result<Vec<String>> {
-    let text = credfile::read(path)?;
-    let doc = credfile::parse(path, &text)?;
-    let mut all = credfile::sharing(&doc, path, key_id);
-    all.retain(|p| p != profile);
-    Ok(all)
-}
-
-/// `[a], [b] and [c]`.
-fn names(profiles: &[String]) -> String {
-    let quoted: Vec<String> = profiles.iter().map(|p| format!("[{p}]")).collect();
-    match quoted.split_last() {
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
-        None => String::new(),
-    }
-}
-
+/// Checks the keys with AWS, then, under the file's lock, stores them in the keyring and
+/// writes the marker in their place.
 fn import(args: &KeysArgs) -> Result<()> {
     let (path, profile) = target(args);
-    if let Some(id) = marked(&path, &profile)? {
+    let file = credfile::load(&path)?;
+    if let Some(id) = credfile::in_keyring(&file.doc(), &path, &profile)? {
         return Err(Error::runtime(format!(
             "the keys of [{profile}] ({}) are in the OS keyring already",
             mask(&id)
         )));
     }
-    let file = credfile::load(&path)?;
     let (keys, region, own) = credfile::identity(&file.doc(), &path, &profile, None)?;
     if keys.session_token.is_some() {
         return Err(Error::runtime(format!(
@@ -80,13 +63,21 @@ fn import(args: &KeysArgs) -> Result<()> {
         )))
     })?;
     let id = &keys.access_key_id;
-    keyring::store_secret(id, &keys.secret_access_key).map_err(unmoved)?;
-    if let Err(e) = credfile::keys_to_marker(&path, &profile, &keys) {
-        // The file still has the keys: the copy in the keyring would only be a second one.
-        let _ = keyring::delete_secret(id);
-        keyring::release(id);
-        return Err(unmoved(e));
-    }
+    keyring::ready(id, true).map_err(unmoved)?;
+    credfile::locked(&path, Some(&file), |doc, held| {
+        let marked = credfile::keys_to_marker(doc, &path, &profile, &keys)?;
+        // An item another profile's marker names was theirs before this run stored it.
+        let theirs = !credfile::sharing(doc, &path, id).is_empty();
+        keyring::store_secret(id, &keys.secret_access_key)?;
+        held.write(&marked).inspect_err(|_| {
+            // The file still has the keys: the copy in the keyring would only be a second one.
+            if !theirs {
+                let _ = keyring::delete_secret(id);
+            }
+            keyring::release(id);
+        })
+    })
+    .map_err(unmoved)?;
     cache::relocate(id);
     ui::notice(&format!(
         "The keys of [{profile}] ({}) are in the OS keyring now; {} keeps `{} = keyring {id}` \
@@ -100,48 +91,54 @@ fn import(args: &KeysArgs) -> Result<()> {
 
 fn export(args: &KeysArgs) -> Result<()> {
     let (path, profile) = target(args);
-    let Some(id) = marked(&path, &profile)? else {
-        return Err(Error::runtime(format!(
-            "the keys of [{profile}] are not in the OS keyring; nothing to export"
-        )));
-    };
+    let seen = users(&credfile::load(&path)?.doc(), &path, &profile, "export")?;
     // Another profile's marker names the same item: it is written into [profile] only when
     // the user, shown every profile that uses it, says so, and it stays theirs.
-    let others = sharing_with(&path, &profile, &id)?;
-    if !others.is_empty() {
-        let users = names(&[vec![profile.clone()], others.clone()].concat());
+    let asked = !seen.others.is_empty();
+    if asked {
+        let everyone = names(&[vec![profile.clone()], seen.others.clone()].concat());
         confirm(
             &format!(
-                "The key {} in the OS keyring is used by {users}. Write it into [{profile}] in \
+                "The key {} in the OS keyring is used by {everyone}. Write it into [{profile}] in \
                  {}? It stays in the keyring for {}. [y/N] ",
-                mask(&id),
+                mask(&seen.id),
                 path.display(),
-                names(&others)
+                names(&seen.others)
             ),
             &format!(
-                "the key {} in the OS keyring is used by {users}, and there is no terminal to \
+                "the key {} in the OS keyring is used by {everyone}, and there is no terminal to \
                  confirm on; run `awsmfa keys export -i {profile}` on a terminal",
-                mask(&id)
+                mask(&seen.id)
             ),
         )?;
     }
-    // The item the marker of [profile] names, and no other.
-    let file = credfile::load(&path)?;
-    let keys = credfile::identity(&file.doc(), &path, &profile, None)?.0;
-    credfile::marker_to_keys(&path, &profile, Some(&keys))?;
-    if !others.is_empty() {
+    let id = &seen.id;
+    // Export reads the keys under the lock; reading them first unlocks the keyring, if need be.
+    keyring::secret(&profile, id)?;
+    let deletion = credfile::locked(&path, None, |doc, held| {
+        let now = users(doc, &path, &profile, "export")?;
+        unchanged(&seen, &now, &profile, asked)?;
+        // The item the marker of [profile] names, and no other.
+        let keys = credfile::identity_keys(doc, &path, &profile)?;
+        held.write(&credfile::marker_to_keys(doc, &profile, Some(&keys))?)?;
+        // A shared item stays for the others; the last user's goes.
+        Ok((!asked).then(|| {
+            keyring::release(id);
+            keyring::delete_secret(id)
+        }))
+    })?;
+    let Some(deleted) = deletion else {
         ui::notice(&format!(
             "The keys of [{profile}] ({}) are back in {}; the OS keyring keeps them for {}, \
              which uses them too.",
-            mask(&id),
+            mask(id),
             path.display(),
-            names(&others)
+            names(&seen.others)
         ));
         return Ok(());
-    }
-    keyring::release(&id);
-    cache::relocate(&id);
-    if let Err(e) = keyring::delete_secret(&id) {
+    };
+    cache::relocate(id);
+    if let Err(e) = deleted {
         ui::warn(&format!(
             "the keys of [{profile}] are back in {}, but a copy stays in the OS keyring: {}",
             path.display(),
@@ -150,7 +147,7 @@ fn export(args: &KeysArgs) -> Result<()> {
     }
     ui::notice(&format!(
         "The keys of [{profile}] ({}) are back in {}.",
-        mask(&id),
+        mask(id),
         path.display()
     ));
     Ok(())
@@ -158,26 +155,22 @@ fn export(args: &KeysArgs) -> Result<()> {
 
 fn forget(args: &KeysForgetArgs) -> Result<()> {
     let (path, profile) = target(&args.keys);
-    let Some(id) = marked(&path, &profile)? else {
-        return Err(Error::runtime(format!(
-            "the keys of [{profile}] are not in the OS keyring; nothing to forget"
-        )));
-    };
-    let others = sharing_with(&path, &profile, &id)?;
-    if !args.yes {
-        let question = if others.is_empty() {
+    let seen = users(&credfile::load(&path)?.doc(), &path, &profile, "forget")?;
+    let asked = !args.yes;
+    if asked {
+        let question = if seen.others.is_empty() {
             format!(
                 "Delete the keys of [{profile}] ({}) from the OS keyring? No file holds them: \
                  without a copy elsewhere you will need a new access key. [y/N] ",
-                mask(&id)
+                mask(&seen.id)
             )
         } else {
             format!(
                 "The key {} in the OS keyring is used by {}. Remove it from [{profile}] only? \
                  It stays in the keyring for {}. [y/N] ",
-                mask(&id),
-                names(&[vec![profile.clone()], others.clone()].concat()),
-                names(&others)
+                mask(&seen.id),
+                names(&[vec![profile.clone()], seen.others.clone()].concat()),
+                names(&seen.others)
             )
         };
         confirm(
@@ -186,24 +179,39 @@ fn forget(args: &KeysForgetArgs) -> Result<()> {
              to ask on; pass --yes to confirm",
         )?;
     }
-    if !others.is_empty() {
-        credfile::marker_to_keys(&path, &profile, None)?;
-        ui::notice(&format!(
+    // An item the others use is not touched: no need to unlock it for them.
+    if seen.others.is_empty() {
+        keyring::ready(&seen.id, false)?;
+    }
+    // With --yes, whatever the file says under the lock is what was agreed to.
+    let (now, deleted) = credfile::locked(&path, None, |doc, held| {
+        let now = users(doc, &path, &profile, "forget")?;
+        if asked {
+            unchanged(&seen, &now, &profile, true)?;
+        }
+        let unmarked = credfile::marker_to_keys(doc, &profile, None)?;
+        if !now.others.is_empty() {
+            held.write(&unmarked)?;
+            return Ok((now, None));
+        }
+        let deleted = keyring::delete_secret(&now.id)?;
+        let _ = keyring::delete_session(&now.id);
+        held.write(&unmarked)?;
+        Ok((now, Some(deleted)))
+    })?;
+    ui::notice(&match deleted {
+        None => format!(
             "Removed the keys from [{profile}]; they stay in the OS keyring ({}) for {}, which \
              uses them too. [{profile}] has no keys now.",
-            mask(&id),
-            names(&others)
-        ));
-        return Ok(());
-    }
-    let deleted = keyring::delete_secret(&id)?;
-    let _ = keyring::delete_session(&id);
-    credfile::marker_to_keys(&path, &profile, None)?;
-    ui::notice(&format!(
-        "{} the keys of [{profile}] ({}) from the OS keyring; [{profile}] has no keys now.",
-        if deleted { "Deleted" } else { "There were no" },
-        mask(&id)
-    ));
+            mask(&now.id),
+            names(&now.others)
+        ),
+        Some(deleted) => format!(
+            "{} the keys of [{profile}] ({}) from the OS keyring; [{profile}] has no keys now.",
+            if deleted { "Deleted" } else { "There were no" },
+            mask(&now.id)
+        ),
+    });
     Ok(())
 }
 

@@ -71,14 +71,19 @@ pub fn load(path: &Path) -> Result<Parsed> {
     Parsed::parse(read(path)?).map_err(|e| unsafe_to_edit(path, &e))
 }
 
-/// Edits the file under its lock (`atomic::Locked`): `change` sees the file as it is then,
-/// parsed (with `known`'s parse when it is still `known`'s text), and what it changes is
-/// written atomically.
-fn edit(
+/// Runs `step` under the file's lock (`atomic::Locked`) on the file as it is then, parsed
+/// (with `known`'s parse when it is still `known`'s text); `step` writes what it changes
+/// (`Held::write`). What it does outside the file, such as storing or deleting a keyring item
+/// the file names, is thus decided and done under the same lock as the edit. Other runs wait
+/// on that lock, so `step` never waits for a human: the keyring's unlock prompt is forbidden
+/// in it (`keyring::without_asking`), and the caller unlocks what it needs before
+/// (`keyring::ready`). The lock is taken once: `step` must not edit the file through another
+/// function here (a second flock on the folder would wait for this one forever).
+pub fn locked<T>(
     path: &Path,
     known: Option<&Parsed>,
-    change: impl for<'d> FnOnce(&Doc<'d>) -> Result<Edited<'d>>,
-) -> Result<()> {
+    step: impl for<'d> FnOnce(&Doc<'d>, &Held) -> Result<T>,
+) -> Result<T> {
     let file = atomic::Locked::new(path)?;
     let read;
     let doc = match known {
@@ -94,11 +99,30 @@ fn edit(
             parse(path, &read)?
         }
     };
-    let edited = change(&doc)?;
-    if edited.changed() {
-        file.replace(&edited.parts())?;
+    keyring::without_asking(|| step(&doc, &Held(&file)))
+}
+
+/// The file while `locked` holds it.
+pub struct Held<'f>(&'f atomic::Locked);
+
+impl Held<'_> {
+    /// Replaces the file by `edited`, atomically; nothing is written when it changes nothing.
+    pub fn write(&self, edited: &Edited) -> Result<()> {
+        if edited.changed() {
+            self.0.replace(&edited.parts())?;
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+/// Edits the file under its lock: `change` sees the file as `locked` gives it, and what it
+/// changes is written.
+fn edit(
+    path: &Path,
+    known: Option<&Parsed>,
+    change: impl for<'d> FnOnce(&Doc<'d>) -> Result<Edited<'d>>,
+) -> Result<()> {
+    locked(path, known, |doc, held| held.write(&change(doc)?))
 }
 
 /// The long-lived keys of `profile`.
@@ -197,22 +221,25 @@ fn marker(key_id: &str) -> String {
     format!("{IN_KEYRING} {key_id}")
 }
 
-/// Replaces `keys`, which must still be `profile`'s in the file when the lock is held, by the
-/// marker: the keys are in the keyring now.
-pub fn keys_to_marker(path: &Path, profile: &str, keys: &Keys) -> Result<()> {
+/// `doc` with the marker in place of `keys`, which must still be `profile`'s there: the keys
+/// are in the keyring now.
+pub fn keys_to_marker<'d>(
+    doc: &Doc<'d>,
+    path: &Path,
+    profile: &str,
+    keys: &Keys,
+) -> Result<Edited<'d>> {
+    let same = doc.get(profile, "aws_access_key_id") == Some(keys.access_key_id.as_str())
+        && doc.get(profile, "aws_secret_access_key") == Some(keys.secret_access_key.as_str());
+    if !same {
+        return Err(Error::runtime(format!(
+            "the keys of [{profile}] in {} changed while awsmfa was storing them; run again",
+            path.display()
+        )));
+    }
     let value = marker(&keys.access_key_id);
     let remove = ["aws_access_key_id", "aws_secret_access_key", MARKER];
-    edit(path, None, |doc| {
-        let same = doc.get(profile, "aws_access_key_id") == Some(keys.access_key_id.as_str())
-            && doc.get(profile, "aws_secret_access_key") == Some(keys.secret_access_key.as_str());
-        if !same {
-            return Err(Error::runtime(format!(
-                "the keys of [{profile}] in {} changed while awsmfa was storing them; run again",
-                path.display()
-            )));
-        }
-        Ok(doc.upsert(profile, &remove, &[(MARKER, value.as_str())]))
-    })
+    Ok(doc.upsert(profile, &remove, &[(MARKER, value.as_str())]))
 }
 
 /// Points `profile`'s marker at the key id `new` (a rotated key, stored in the keyring).
@@ -223,8 +250,8 @@ pub fn set_marker(path: &Path, profile: &str, new: &str) -> Result<()> {
     })
 }
 
-/// Drops `profile`'s marker, writing `keys` (when given) back in its place.
-pub fn marker_to_keys(path: &Path, profile: &str, keys: Option<&Keys>) -> Result<()> {
+/// `doc` without `profile`'s marker, `keys` (when given) back in its place.
+pub fn marker_to_keys<'d>(doc: &Doc<'d>, profile: &str, keys: Option<&Keys>) -> Result<Edited<'d>> {
     let set: Vec<(&str, &str)> = keys.map_or_else(Vec::new, |k| {
         vec![
             ("aws_access_key_id", k.access_key_id.as_str()),
@@ -233,7 +260,7 @@ pub fn marker_to_keys(path: &Path, profile: &str, keys: Option<&Keys>) -> Result
     });
     check_values(profile, &set)?;
     let remove = [MARKER, "aws_access_key_id", "aws_secret_access_key"];
-    edit(path, None, |doc| Ok(doc.upsert(profile, &remove, &set)))
+    Ok(doc.upsert(profile, &remove, &set))
 }
 
 /// Keys that make a profile another source of credentials: a role to assume (`role_arn` with

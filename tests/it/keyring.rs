@@ -9,6 +9,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// The password of the test's login keyring, which its unlock prompt asks for.
+pub(crate) const PASSWORD: &str = "test-password";
+
 /// A session bus without service activation (a killed daemon stays dead, as when a desktop
 /// session's keyring goes away) and a gnome-keyring-daemon on it.
 pub(crate) struct Keyring {
@@ -67,7 +70,7 @@ impl Keyring {
         {
             use std::io::Write;
             let mut stdin = daemon.stdin.take().unwrap();
-            stdin.write_all(b"test-password").unwrap();
+            stdin.write_all(PASSWORD.as_bytes()).unwrap();
         }
         sb.set("DBUS_SESSION_BUS_ADDRESS", &bus);
         let k = Keyring {
@@ -101,7 +104,7 @@ impl Keyring {
     }
 
     /// Stores `secret` as libsecret does; whether that worked.
-    fn store(&self, service: &str, username: &str, secret: &str) -> bool {
+    pub(crate) fn store(&self, service: &str, username: &str, secret: &str) -> bool {
         let mut child = self
             .clean
             .program("secret-tool")
@@ -125,6 +128,51 @@ impl Keyring {
         out.status
             .success()
             .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Whether there is an item for `service` and `username`, locked or not: found without
+    /// unlocking anything (a lookup would ask to unlock a locked one).
+    pub(crate) fn holds(&self, service: &str, username: &str) -> bool {
+        let out = self
+            .program("dbus-send")
+            .args([
+                "--session",
+                "--dest=org.freedesktop.secrets",
+                "--print-reply",
+                "/org/freedesktop/secrets",
+                "org.freedesktop.Secret.Service.SearchItems",
+            ])
+            .arg(format!(
+                "dict:string:string:service,{service},username,{username}"
+            ))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).contains("object path")
+    }
+
+    /// Deletes the item for `service` and `username`, as libsecret does.
+    pub(crate) fn clear(&self, service: &str, username: &str) {
+        let out = self.tool(&["clear", "service", service, "username", username]);
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    /// Locks the default (login) collection, as a screen lock or a desktop's idle timeout
+    /// does: its items are then found but not read until it is unlocked.
+    pub(crate) fn lock(&self) {
+        let locked = self
+            .program("dbus-send")
+            .args([
+                "--session",
+                "--dest=org.freedesktop.secrets",
+                "--print-reply",
+                "/org/freedesktop/secrets",
+                "org.freedesktop.Secret.Service.Lock",
+                "array:objpath:/org/freedesktop/secrets/aliases/default",
+            ])
+            .output()
+            .unwrap();
+        assert!(locked.status.success(), "{locked:?}");
     }
 
     fn kill_daemon(&mut self) {

@@ -186,13 +186,13 @@ fn a_session_bus_that_dribbles_ends_the_hook_refresh() {
 
 /// What a Secret Service client asked on the bus while it ran: a monitor that eavesdrops on
 /// the test's own bus (its policy allows that), started before the runs.
-struct Monitor {
+pub(crate) struct Monitor {
     child: Child,
     log: std::path::PathBuf,
 }
 
 impl Monitor {
-    fn start(keyring: &Keyring, dir: &Path) -> Monitor {
+    pub(crate) fn start(keyring: &Keyring, dir: &Path) -> Monitor {
         let log = dir.join("monitor.log");
         let child = tied(
             keyring
@@ -217,7 +217,7 @@ impl Monitor {
     }
 
     /// The unlock requests and prompts seen so far.
-    fn unlocks(&self) -> Vec<String> {
+    pub(crate) fn unlocks(&self) -> Vec<String> {
         std::fs::read_to_string(&self.log)
             .unwrap()
             .lines()
@@ -244,20 +244,7 @@ fn a_locked_keyring_is_never_unlocked_by_the_hook_or_credential_process() {
     sb.run(&["-c", "123456"]).ok();
     assert!(keyring.lookup("awsmfa-session", &user.key_id).is_some());
     let marked = sb.creds();
-    // The login collection locked, as after a screen lock or a desktop's idle timeout.
-    let locked = keyring
-        .program("dbus-send")
-        .args([
-            "--session",
-            "--dest=org.freedesktop.secrets",
-            "--print-reply",
-            "/org/freedesktop/secrets",
-            "org.freedesktop.Secret.Service.Lock",
-            "array:objpath:/org/freedesktop/secrets/aliases/default",
-        ])
-        .output()
-        .unwrap();
-    assert!(locked.status.success(), "{locked:?}");
+    keyring.lock();
     let monitor = Monitor::start(&keyring, sb.home());
     sb.set("AWSMFA_SOURCE", "target=default");
 

@@ -14,6 +14,8 @@ mod harness;
 mod hostile;
 mod keyring;
 mod keyring_deadline;
+mod keyring_race;
+mod keyring_unlock;
 mod main_job;
 mod mfa_entry;
 mod mfa_process;

@@ -146,6 +146,19 @@ pub fn set(service: &str, key_id: &str, secret: &str, limits: &Limits) -> Result
     })
 }
 
+/// Unlocks what `set` or `delete` of `service`'s items for `key_id` would: the items found,
+/// or, when there is none and a `new` one is to be created, the collection it goes into.
+pub fn ready(service: &str, key_id: &str, new: bool, limits: &Limits) -> Result<(), Trouble> {
+    with(limits, |ss, deadline, unlock| {
+        let found = ss.search(&[query(service, key_id)], deadline)?;
+        let items = usable(ss, found.into_iter().next().unwrap_or_default(), unlock)?;
+        if items.is_empty() && new {
+            ss.default_collection(unlock, deadline)?;
+        }
+        Ok(())
+    })
+}
+
 /// Deletes every item of `service` for `key_id`; whether there was one.
 pub fn delete(service: &str, key_id: &str, limits: &Limits) -> Result<bool, Trouble> {
     with(limits, |ss, deadline, unlock| {

@@ -4,7 +4,8 @@
 //! id (`credfile::MARKER`). Nothing here runs unless a profile has that marker or `awsmfa
 //! keys` is asked for: the store is connected on first use, so other runs (the prompt above
 //! all) never touch the keyring. Every operation has a deadline (`limit`), and a locked
-//! keyring is unlocked (the store's own prompt) only by a run that may ask the user.
+//! keyring is unlocked (the store's own prompt) only by a run that may ask the user, and never
+//! while a lock is held (`without_asking`; `ready` unlocks before).
 
 #[cfg(target_os = "linux")]
 mod bus;
@@ -76,6 +77,27 @@ pub fn limit(timeout: Duration, ask: bool) {
     *LIMIT.lock().unwrap_or_else(|e| e.into_inner()) = Some((timeout, ask));
 }
 
+/// Runs `step` with the keyring's unlock prompt forbidden (a locked keyring fails it at once,
+/// `Trouble::Locked`) and every keyring call bounded by the run's timeout: for a step under a
+/// lock that other runs wait on, which must never wait for a human. What it needs unlocked is
+/// unlocked before the lock is taken (`ready`).
+pub fn without_asking<T>(step: impl FnOnce() -> T) -> T {
+    /// Puts the run's limits back, however `step` ends.
+    struct Restore(Option<(Duration, bool)>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            *LIMIT.lock().unwrap_or_else(|e| e.into_inner()) = self.0;
+        }
+    }
+    let before = *LIMIT.lock().unwrap_or_else(|e| e.into_inner());
+    let _restore = Restore(before);
+    limit(
+        before.map_or(crate::aws::CALL_TIMEOUT, |(timeout, _)| timeout),
+        false,
+    );
+    step()
+}
+
 /// This run's limits: by default the AWS call timeout, and unlocking only with a terminal to
 /// show that a prompt waits (a `credential_process` started by an SDK has none).
 fn limits() -> Limits {
@@ -114,7 +136,8 @@ fn unreachable(t: Trouble) -> String {
             .to_string(),
         Trouble::Timeout(secs) => format!("the OS keyring did not answer within {secs} s"),
         Trouble::Locked => "the OS keyring is locked, and this run does not ask to unlock it \
-                            (it runs without a terminal, or for the shell hook)"
+                            (it runs without a terminal, for the shell hook, or under the \
+                            credentials file's lock)"
             .to_string(),
         Trouble::Dismissed => {
             "the OS keyring stayed locked (its unlock prompt was dismissed)".to_string()
@@ -184,6 +207,15 @@ pub fn secret(profile: &str, key_id: &str) -> Result<String> {
             unreachable(t)
         ))),
     }
+}
+
+/// Brings the keyring to where storing (`new`) or deleting the secret access key of `key_id`
+/// needs no answer from the user: reachable, its item unlocked (or, for a `new` one when there
+/// is none yet, the collection it goes into), asking to unlock now when this run may ask. For
+/// the run's next step under the credentials file's lock (`without_asking`); errors as
+/// `store_secret` and `delete_secret` give them.
+pub fn ready(key_id: &str, new: bool) -> Result<()> {
+    store::ready(KEYS, key_id, new, &limits()).map_err(failed)
 }
 
 /// Deletes the secret access key of `key_id`; `false` when there was none.

@@ -72,3 +72,9 @@ pub fn delete(service: &str, key_id: &str, limits: &Limits) -> Result<bool, Trou
         }
     })
 }
+
+/// Nothing to do: the platform's store has no unlock step that awsmfa drives, and it asks (if
+/// at all) by itself when an item is used.
+pub fn ready(_service: &str, _key_id: &str, _new: bool, _limits: &Limits) -> Result<(), Trouble> {
+    Ok(())
+}

@@ -220,6 +220,33 @@ impl SecretService {
         unlock: Option<Instant>,
         deadline: Instant,
     ) -> Outcome<()> {
+        let alias = self.default_collection(unlock, deadline)?;
+        let attrs: HashMap<&str, &str> = attributes.iter().copied().collect();
+        let props: HashMap<&str, Value> = [
+            ("org.freedesktop.Secret.Item.Label", Value::from(label)),
+            ("org.freedesktop.Secret.Item.Attributes", Value::from(attrs)),
+        ]
+        .into();
+        let wrapped = self.wrap(secret, deadline)?;
+        let create = Call {
+            destination: DEST,
+            path: alias.as_str(),
+            interface: "org.freedesktop.Secret.Collection",
+            member: "CreateItem",
+        };
+        let reply = self
+            .bus
+            .call(&create, "a{sv}(oayays)b", &(props, wrapped, true), deadline)?;
+        let (_, prompt): (OwnedObjectPath, OwnedObjectPath) = reply.body()?;
+        self.prompt(prompt.as_str(), unlock)
+    }
+
+    /// The default collection, where new items go, unlocked first if `unlock` allows.
+    pub fn default_collection(
+        &mut self,
+        unlock: Option<Instant>,
+        deadline: Instant,
+    ) -> Outcome<OwnedObjectPath> {
         let alias = self
             .bus
             .call(&service("ReadAlias"), "s", &"default", deadline)?
@@ -247,24 +274,7 @@ impl SecretService {
         if bool::try_from(locked).unwrap_or(true) {
             self.unlock(std::slice::from_ref(&alias), unlock)?;
         }
-        let attrs: HashMap<&str, &str> = attributes.iter().copied().collect();
-        let props: HashMap<&str, Value> = [
-            ("org.freedesktop.Secret.Item.Label", Value::from(label)),
-            ("org.freedesktop.Secret.Item.Attributes", Value::from(attrs)),
-        ]
-        .into();
-        let wrapped = self.wrap(secret, deadline)?;
-        let create = Call {
-            destination: DEST,
-            path: alias.as_str(),
-            interface: "org.freedesktop.Secret.Collection",
-            member: "CreateItem",
-        };
-        let reply = self
-            .bus
-            .call(&create, "a{sv}(oayays)b", &(props, wrapped, true), deadline)?;
-        let (_, prompt): (OwnedObjectPath, OwnedObjectPath) = reply.body()?;
-        self.prompt(prompt.as_str(), unlock)
+        Ok(alias)
     }
 
     /// Deletes the unlocked `item`.

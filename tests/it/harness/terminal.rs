@@ -5,10 +5,11 @@ use super::sandbox::Sandbox;
 impl Sandbox {
     /// Runs `line` with `sh -c` on a pseudo-terminal of its own (pexpect), in a clean
     /// environment, and plays `dialogue`: for each (text, answer) it waits for the text to
-    /// show and types the answer and Enter; an answer of "\x03" is Ctrl-C alone.
+    /// show and types the answer and Enter; an answer of "\x03" is Ctrl-C alone, one that
+    /// starts with "$ " runs the rest with `sh -c` instead (what happens before the answer).
     pub fn on_terminal(&self, line: &str, dialogue: &[(&str, &str)]) -> Screen {
         let script = r#"
-import io, pexpect, sys
+import io, pexpect, subprocess, sys
 line, steps = sys.argv[1], sys.argv[2:]
 child = pexpect.spawn('/bin/sh', ['-c', line], encoding='utf-8', timeout=30)
 child.logfile_read = screen = io.StringIO()
@@ -16,7 +17,10 @@ status, want = 99, 'the end'
 try:
     for want, say in zip(steps[::2], steps[1::2]):
         child.expect_exact(want)
-        child.sendintr() if say == '\x03' else child.sendline(say)
+        if say.startswith('$ '):
+            subprocess.run(['sh', '-c', say[2:]], check=True)
+        else:
+            child.sendintr() if say == '\x03' else child.sendline(say)
     want = 'the end'
     child.expect(pexpect.EOF)
     child.close()
