@@ -18,17 +18,26 @@ struct SilentBus {
 
 impl SilentBus {
     fn start(dir: &Path) -> SilentBus {
-        let path = dir.join("silent-bus");
         let script = "import socket, sys\n\
                       s = socket.socket(socket.AF_UNIX)\n\
                       s.bind(sys.argv[1]); s.listen(64)\n\
                       print('ready', flush=True)\n\
                       held = []\n\
                       while True: held.append(s.accept()[0])\n";
+        SilentBus::run(dir, script, &[])
+    }
+
+    /// The python `script` listening at `sys.argv[1]`, `args` after it; it prints `ready` once
+    /// it listens.
+    fn run(dir: &Path, script: &str, args: &[&str]) -> SilentBus {
+        let path = dir.join("silent-bus");
+        // The socket of the one before.
+        let _ = std::fs::remove_file(&path);
         let mut listener = tied(
             Command::new("python3")
                 .args(["-c", script])
                 .arg(&path)
+                .args(args)
                 .stdin(Stdio::null())
                 .stdout(Stdio::piped()),
         )
@@ -101,6 +110,78 @@ fn a_session_bus_that_never_answers_ends_the_hook_refresh_and_credential_process
     let run = ends_by_itself(sb.command(&["credential-process"]), Duration::from_secs(40));
     run.fails(1, "the OS keyring did not answer within 10 s");
     assert_eq!(sb.creds(), marked);
+}
+
+/// A hung bus that no longer accepts connections: once its listen backlog is full (here one
+/// connection, made by the bus itself), connect(2) waits until it accepts.
+#[test]
+fn a_session_bus_whose_backlog_is_full_ends_the_hook_refresh() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let mut sb = Sandbox::with_user(moto, &user);
+    let marked = format!("[identity]\nawsmfa_keys = keyring {}\n", user.key_id);
+    sb.write_creds(&marked);
+    let script = "import socket, sys, time\n\
+                  s = socket.socket(socket.AF_UNIX)\n\
+                  s.bind(sys.argv[1]); s.listen(0)\n\
+                  held = socket.socket(socket.AF_UNIX); held.connect(sys.argv[1])\n\
+                  print('ready', flush=True)\n\
+                  while True: time.sleep(60)\n";
+    let bus = SilentBus::run(sb.home(), script, &[]);
+    sb.set("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .set("AWSMFA_SOURCE", "target=default");
+    let run = ends_by_itself(
+        sb.command(&["refresh", "--timeout", "2"]),
+        Duration::from_secs(20),
+    );
+    run.fails(1, "the OS keyring did not answer within 2 s");
+    assert_eq!(sb.creds(), marked);
+}
+
+/// A bus that sends a byte now and then but never a whole answer, first in its greeting, then
+/// in a message: the deadline holds for the whole answer, not for each byte.
+#[test]
+fn a_session_bus_that_dribbles_ends_the_hook_refresh() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let mut sb = Sandbox::with_user(moto, &user);
+    let marked = format!("[identity]\nawsmfa_keys = keyring {}\n", user.key_id);
+    sb.write_creds(&marked);
+    sb.set("AWSMFA_SOURCE", "target=default");
+    let script = "import socket, sys, threading, time\n\
+                  s = socket.socket(socket.AF_UNIX)\n\
+                  s.bind(sys.argv[1]); s.listen(64)\n\
+                  first, byte = bytes.fromhex(sys.argv[2]), bytes.fromhex(sys.argv[3])\n\
+                  def drip(c):\n\
+                  \x20   try:\n\
+                  \x20       c.sendall(first)\n\
+                  \x20       while True: c.sendall(byte); time.sleep(0.2)\n\
+                  \x20   except OSError: pass\n\
+                  print('ready', flush=True)\n\
+                  while True:\n\
+                  \x20   c = s.accept()[0]\n\
+                  \x20   threading.Thread(target=drip, args=(c,), daemon=True).start()\n";
+    // The greeting's line, never ended; then an OK and a message header announcing a 4 KiB
+    // body, which comes a zero byte at a time.
+    let ok = b"OK 0123456789abcdef0123456789abcdef\r\n";
+    let mut header = vec![b'l', 2, 0, 1];
+    header.extend_from_slice(&4096u32.to_le_bytes());
+    header.extend_from_slice(&1u32.to_le_bytes());
+    header.extend_from_slice(&0u32.to_le_bytes());
+    let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    for (first, drip) in [
+        (String::new(), hex(b"O")),
+        (hex(&[&ok[..], &header].concat()), hex(&[0])),
+    ] {
+        let bus = SilentBus::run(sb.home(), script, &[&first, &drip]);
+        sb.set("DBUS_SESSION_BUS_ADDRESS", &bus.address);
+        let run = ends_by_itself(
+            sb.command(&["refresh", "--timeout", "2"]),
+            Duration::from_secs(20),
+        );
+        run.fails(1, "the OS keyring did not answer within 2 s");
+        assert_eq!(sb.creds(), marked);
+    }
 }
 
 /// What a Secret Service client asked on the bus while it ran: a monitor that eavesdrops on

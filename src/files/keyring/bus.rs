@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::os::unix::net::UnixStream;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use zvariant::serialized::{Context, Data};
 use zvariant::{LE, Type};
 
@@ -76,8 +76,43 @@ impl Message {
     }
 }
 
+/// The bus's socket, read and written no later than `deadline`: the timeout is set again before
+/// each system call, so a peer that sends a byte now and then cannot stretch an answer past it.
+struct Timed {
+    stream: UnixStream,
+    deadline: Instant,
+}
+
+impl Timed {
+    fn left(&self) -> std::io::Result<Duration> {
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(ErrorKind::TimedOut.into());
+        }
+        Ok(left)
+    }
+}
+
+impl Read for Timed {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.stream.set_read_timeout(Some(self.left()?))?;
+        self.stream.read(buf)
+    }
+}
+
+impl Write for Timed {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.stream.set_write_timeout(Some(self.left()?))?;
+        self.stream.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 pub struct Bus {
-    socket: BufReader<UnixStream>,
+    socket: BufReader<Timed>,
     serial: u32,
     /// Answers read while waiting for another one.
     early: HashMap<u32, Message>,
@@ -122,18 +157,25 @@ fn sockets(address: &str) -> Vec<(bool, String)> {
         .collect()
 }
 
-fn connect(abstract_name: bool, name: &str) -> std::io::Result<UnixStream> {
-    if !abstract_name {
-        return UnixStream::connect(name);
+/// Connects within `deadline`: a bus that no longer accepts holds connect(2) once its listen
+/// backlog is full, until the socket's send timeout (the std connect has none).
+fn connect(abstract_name: bool, name: &str, deadline: Instant) -> std::io::Result<UnixStream> {
+    use socket2::{Domain, SockAddr, Socket, Type};
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(ErrorKind::TimedOut.into());
     }
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::linux::net::SocketAddrExt;
-        let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?;
-        UnixStream::connect_addr(&addr)
-    }
-    #[cfg(not(target_os = "linux"))]
-    Err(std::io::Error::other("abstract sockets are Linux-only"))
+    // An abstract name is a path that starts with a NUL.
+    let path = if abstract_name {
+        format!("\0{name}")
+    } else {
+        name.to_string()
+    };
+    let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
+    // Below a microsecond the timeout would read as none.
+    socket.set_write_timeout(Some(left.max(Duration::from_millis(1))))?;
+    socket.connect(&SockAddr::unix(path)?)?;
+    Ok(socket.into())
 }
 
 fn pad(buf: &mut Vec<u8>, align: usize) {
@@ -174,8 +216,11 @@ impl Bus {
         let address = std::env::var("DBUS_SESSION_BUS_ADDRESS").map_err(|_| Fault::NoBus)?;
         let mut last = format!("no unix socket in DBUS_SESSION_BUS_ADDRESS={address}");
         for (abstract_name, name) in sockets(&address) {
-            match connect(abstract_name, &name) {
+            match connect(abstract_name, &name, deadline) {
                 Ok(socket) => return Bus::hello(socket, deadline),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    return Err(Fault::Timeout);
+                }
                 Err(e) => last = format!("cannot connect to the session bus at {name}: {e}"),
             }
         }
@@ -186,7 +231,10 @@ impl Bus {
     /// in turn, so calls may follow at once; its OK is read before the first answer.
     fn hello(socket: UnixStream, deadline: Instant) -> Answer<Bus> {
         let mut bus = Bus {
-            socket: BufReader::new(socket),
+            socket: BufReader::new(Timed {
+                stream: socket,
+                deadline,
+            }),
             serial: 0,
             early: HashMap::new(),
             signals: Vec::new(),
@@ -217,7 +265,7 @@ impl Bus {
             return Ok(());
         }
         let mut line = Vec::new();
-        self.arm(deadline)?;
+        self.arm(deadline);
         self.socket
             .read_until(b'\n', &mut line)
             .map_err(Fault::io)?;
@@ -232,20 +280,13 @@ impl Bus {
         Ok(())
     }
 
-    /// Sets the socket's timeouts to what is left of `deadline`.
-    fn arm(&self, deadline: Instant) -> Answer<()> {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(Fault::Timeout);
-        }
-        let s = self.socket.get_ref();
-        s.set_read_timeout(Some(left))
-            .and_then(|()| s.set_write_timeout(Some(left)))
-            .map_err(Fault::io)
+    /// Bounds the socket's reads and writes by `deadline`.
+    fn arm(&mut self, deadline: Instant) {
+        self.socket.get_mut().deadline = deadline;
     }
 
     fn write(&mut self, bytes: &[u8], deadline: Instant) -> Answer<()> {
-        self.arm(deadline)?;
+        self.arm(deadline);
         self.socket.get_mut().write_all(bytes).map_err(Fault::io)
     }
 
@@ -331,7 +372,7 @@ impl Bus {
     /// The next message on the bus, within `deadline`.
     pub fn read(&mut self, deadline: Instant) -> Answer<Message> {
         self.greeting(deadline)?;
-        self.arm(deadline)?;
+        self.arm(deadline);
         let mut fixed = [0u8; 16];
         self.socket.read_exact(&mut fixed).map_err(Fault::io)?;
         let little = match fixed[0] {
@@ -438,8 +479,10 @@ mod tests {
     #[test]
     fn a_message_reads_back() {
         let (a, b) = UnixStream::pair().unwrap();
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
+        let timed = |stream| BufReader::new(Timed { stream, deadline });
         let mut bus = Bus {
-            socket: BufReader::new(a),
+            socket: timed(a),
             serial: 6,
             early: HashMap::new(),
             signals: Vec::new(),
@@ -452,9 +495,8 @@ mod tests {
             member: "SearchItems",
         };
         let attrs: HashMap<&str, &str> = [("service", "awsmfa")].into();
-        let deadline = Instant::now() + std::time::Duration::from_secs(5);
         let mut peer = Bus {
-            socket: BufReader::new(b),
+            socket: timed(b),
             serial: 0,
             early: HashMap::new(),
             signals: Vec::new(),

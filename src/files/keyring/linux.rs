@@ -11,7 +11,7 @@ use zvariant::OwnedObjectPath;
 
 enum State {
     Unopened,
-    Open(SecretService),
+    Open(Box<SecretService>),
     /// It let a deadline pass.
     Silent,
 }
@@ -52,7 +52,7 @@ fn with<T>(
     }
     if matches!(*state, State::Unopened) {
         match SecretService::open(deadline) {
-            Ok(ss) => *state = State::Open(ss),
+            Ok(ss) => *state = State::Open(Box::new(ss)),
             Err(f) => {
                 if matches!(f, Failure::Bus(Fault::Timeout)) {
                     *state = State::Silent;
