@@ -4,8 +4,10 @@
 
 use crate::harness::*;
 use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::{UnixListener, UnixStream};
 use std::os::unix::process::CommandExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -34,12 +36,20 @@ pub(crate) fn tied(cmd: &mut Command) -> &mut Command {
 impl Keyring {
     /// Starts the bus and the daemon for `sb`, whose runs then reach them.
     pub(crate) fn start(sb: &mut Sandbox) -> Keyring {
+        Keyring::start_at(sb, "unix:tmpdir=/tmp")
+    }
+
+    /// As `start`, the bus listening at the D-Bus address `listen`.
+    pub(crate) fn start_at(sb: &mut Sandbox, listen: &str) -> Keyring {
         let conf = sb.home().join("bus.conf");
         std::fs::write(
             &conf,
-            "<busconfig><type>session</type><listen>unix:tmpdir=/tmp</listen>\
-             <auth>EXTERNAL</auth><policy context=\"default\"><allow send_destination=\"*\"/>\
-             <allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>",
+            format!(
+                "<busconfig><type>session</type><listen>{listen}</listen>\
+                 <auth>EXTERNAL</auth><policy context=\"default\">\
+                 <allow send_destination=\"*\"/><allow eavesdrop=\"true\"/>\
+                 <allow own=\"*\"/></policy></busconfig>"
+            ),
         )
         .unwrap();
         let mut dbus = tied(
@@ -353,7 +363,10 @@ fn rotation_stores_the_new_key_in_the_keyring_before_deleting_the_old() {
 fn without_a_session_bus_import_moves_nothing_and_runs_say_why() {
     let moto = Moto::shared();
     let user = moto.user(1);
-    let sb = Sandbox::with_user(moto, &user);
+    let mut sb = Sandbox::with_user(moto, &user);
+    // A runtime folder of the user's own without a `bus` in it: no per-user bus either.
+    let run = runtime_dir(&sb, 0o700);
+    sb.set("XDG_RUNTIME_DIR", run.to_str().unwrap());
     let before = sb.creds();
     sb.run(&["keys", "import"])
         .fails(1, "no OS keyring is reachable: no D-Bus session bus");
@@ -424,4 +437,141 @@ fn forget_asks_and_without_a_terminal_wants_yes() {
     assert_eq!(screen.status, 0, "{}", screen.text);
     assert_eq!(keyring.lookup("awsmfa", &user.key_id), None);
     assert_eq!(sb.creds(), "[identity]\n");
+}
+
+/// A folder `name` in the sandbox with `mode`, for XDG_RUNTIME_DIR.
+fn folder(sb: &Sandbox, name: &str, mode: u32) -> PathBuf {
+    let dir = sb.home().join(name);
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
+    dir
+}
+
+/// The sandbox's runtime folder, `run`, with `mode`.
+pub(crate) fn runtime_dir(sb: &Sandbox, mode: u32) -> PathBuf {
+    folder(sb, "run", mode)
+}
+
+/// The binary as an SSH login, a systemd user service or cron runs it: no
+/// DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR=`run`.
+fn without_address(sb: &Sandbox, run: &Path, args: &[&str]) -> Run {
+    sb.command(args)
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env("XDG_RUNTIME_DIR", run)
+        .output()
+        .unwrap()
+        .into()
+}
+
+#[test]
+fn without_a_bus_address_the_users_bus_in_the_runtime_folder_serves() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let mut sb = Sandbox::with_user(moto, &user);
+    let run = runtime_dir(&sb, 0o700);
+    let keyring = Keyring::start_at(&mut sb, &format!("unix:path={}/bus", run.display()));
+    without_address(&sb, &run, &["keys", "import"]).ok();
+    assert_eq!(
+        value(&sb.creds(), "identity", "awsmfa_keys"),
+        Some(format!("keyring {}", user.key_id))
+    );
+    assert_eq!(
+        keyring.lookup("awsmfa", &user.key_id).as_deref(),
+        Some(user.secret.as_str())
+    );
+    without_address(&sb, &run, &["-c", "123456"]).ok();
+    assert_eq!(
+        value(&sb.creds(), "default", "aws_access_key_id").as_deref(),
+        Some("AKIAIOSFODNN7EXAMPLE")
+    );
+    assert!(keyring.lookup("awsmfa-session", &user.key_id).is_some());
+}
+
+/// A listening socket that takes nothing from anyone: a connection made to it stays in its
+/// queue, where `connected` finds it.
+struct Trap(UnixListener);
+
+impl Trap {
+    fn at(path: &Path) -> Trap {
+        let listener = UnixListener::bind(path).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        Trap(listener)
+    }
+
+    fn connected(&self) -> bool {
+        self.0.accept().is_ok()
+    }
+}
+
+/// `keys import` (which sends the secret) and a run reading keys from the keyring, with
+/// XDG_RUNTIME_DIR=`run` whose `bus` is `trap` or leads to it: refused with `why`, and nothing
+/// reaches the trap.
+fn refused(sb: &Sandbox, user: &User, run: &Path, trap: &Trap, why: &str) {
+    let before = sb.creds();
+    let needle = format!(
+        "no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset and {}/bus is not a socket of \
+         yours in a private folder ({why})",
+        run.display()
+    );
+    without_address(sb, run, &["keys", "import"]).fails(1, &needle);
+    assert_eq!(sb.creds(), before);
+    sb.write_creds(&format!(
+        "[identity]\nawsmfa_keys = keyring {}\n",
+        user.key_id
+    ));
+    without_address(sb, run, &["-c", "123456"]).fails(1, &needle);
+    sb.write_creds(&before);
+    assert!(!trap.connected(), "awsmfa connected to {}", run.display());
+}
+
+#[test]
+fn a_users_bus_that_someone_else_could_have_planted_is_not_used() {
+    let moto = Moto::shared();
+    let user = moto.user(1);
+    let sb = Sandbox::with_user(moto, &user);
+
+    // A folder anyone may write in, as /tmp: anyone could have made that socket.
+    for mode in [0o777, 0o1777] {
+        let run = folder(&sb, &format!("run-{mode:o}"), mode);
+        let trap = Trap::at(&run.join("bus"));
+        refused(&sb, &user, &run, &trap, "its folder is writable by others");
+        // The trap records a connection.
+        UnixStream::connect(run.join("bus")).unwrap();
+        assert!(trap.connected());
+    }
+
+    // A symbolic link in a private folder, to a socket elsewhere.
+    let elsewhere = folder(&sb, "elsewhere", 0o700);
+    let trap = Trap::at(&elsewhere.join("bus"));
+    let run = folder(&sb, "linked", 0o700);
+    std::os::unix::fs::symlink(elsewhere.join("bus"), run.join("bus")).unwrap();
+    refused(&sb, &user, &run, &trap, "it is a symbolic link");
+
+    // A file that is no socket.
+    let run = folder(&sb, "file", 0o700);
+    std::fs::write(run.join("bus"), "").unwrap();
+    let before = sb.creds();
+    without_address(&sb, &run, &["keys", "import"]).fails(1, "(it is not a socket)");
+    assert_eq!(sb.creds(), before);
+
+    // Another user's socket, and another user's folder: made with chown, as root (the suite
+    // runs as root here).
+    // SAFETY: geteuid cannot fail.
+    if unsafe { libc::geteuid() } != 0 {
+        return;
+    }
+    let run = folder(&sb, "theirs", 0o700);
+    let trap = Trap::at(&run.join("bus"));
+    std::os::unix::fs::chown(run.join("bus"), Some(65534), Some(65534)).unwrap();
+    refused(&sb, &user, &run, &trap, "it belongs to another user");
+    let run = folder(&sb, "their-folder", 0o700);
+    let trap = Trap::at(&run.join("bus"));
+    std::os::unix::fs::chown(&run, Some(65534), Some(65534)).unwrap();
+    refused(
+        &sb,
+        &user,
+        &run,
+        &trap,
+        "its folder belongs to another user",
+    );
 }

@@ -6,8 +6,12 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
+use std::ffi::{OsStr, OsString};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::os::unix::ffi::OsStringExt;
+use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use zvariant::serialized::{Context, Data};
 use zvariant::{LE, Type};
@@ -17,8 +21,8 @@ use zvariant::{LE, Type};
 pub enum Fault {
     /// The deadline passed first.
     Timeout,
-    /// DBUS_SESSION_BUS_ADDRESS is unset.
-    NoBus,
+    /// No session bus to use: why, in a clause that follows "no D-Bus session bus: ".
+    NoBus(String),
     /// The bus could not be reached or spoke no D-Bus.
     Broken(String),
     /// The peer answered with a D-Bus error: its name and message.
@@ -124,7 +128,7 @@ pub struct Bus {
 
 /// The unix socket paths of a D-Bus address (`unix:path=…` or, on Linux, `unix:abstract=…`;
 /// several separated by `;`), in the order to try them.
-fn sockets(address: &str) -> Vec<(bool, String)> {
+fn sockets(address: &str) -> Vec<(bool, OsString)> {
     let unescape = |v: &str| {
         let b = v.as_bytes();
         let mut out = Vec::with_capacity(b.len());
@@ -142,7 +146,7 @@ fn sockets(address: &str) -> Vec<(bool, String)> {
                 }
             }
         }
-        String::from_utf8_lossy(&out).into_owned()
+        OsString::from_vec(out)
     };
     address
         .split(';')
@@ -159,23 +163,77 @@ fn sockets(address: &str) -> Vec<(bool, String)> {
 
 /// Connects within `deadline`: a bus that no longer accepts holds connect(2) once its listen
 /// backlog is full, until the socket's send timeout (the std connect has none).
-fn connect(abstract_name: bool, name: &str, deadline: Instant) -> std::io::Result<UnixStream> {
+fn connect(abstract_name: bool, name: &OsStr, deadline: Instant) -> std::io::Result<UnixStream> {
     use socket2::{Domain, SockAddr, Socket, Type};
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         return Err(ErrorKind::TimedOut.into());
     }
     // An abstract name is a path that starts with a NUL.
-    let path = if abstract_name {
-        format!("\0{name}")
-    } else {
-        name.to_string()
-    };
+    let mut path = OsString::from(if abstract_name { "\0" } else { "" });
+    path.push(name);
     let socket = Socket::new(Domain::UNIX, Type::STREAM, None)?;
     // Below a microsecond the timeout would read as none.
     socket.set_write_timeout(Some(left.max(Duration::from_millis(1))))?;
     socket.connect(&SockAddr::unix(path)?)?;
     Ok(socket.into())
+}
+
+/// The user's own bus, `$XDG_RUNTIME_DIR/bus` (else `/run/user/UID/bus`, where zbus looks
+/// too), used as libdbus does only when it is a socket of the user's (`refusal`); its folder
+/// must be the user's and private as well, as the XDG spec has it: else another user could
+/// have put a bus there, and would receive the secrets sent to the keyring.
+fn user_bus() -> Answer<PathBuf> {
+    // SAFETY: getuid cannot fail.
+    let uid = unsafe { libc::getuid() };
+    let dir = std::env::var_os("XDG_RUNTIME_DIR")
+        .filter(|d| !d.is_empty())
+        .map_or_else(|| PathBuf::from(format!("/run/user/{uid}")), PathBuf::from);
+    let path = dir.join("bus");
+    let refuse = |why: &str| {
+        Fault::NoBus(format!(
+            "DBUS_SESSION_BUS_ADDRESS is unset and {} is not a socket of yours in a private \
+             folder ({why}), so awsmfa does not use it: set DBUS_SESSION_BUS_ADDRESS, or \
+             XDG_RUNTIME_DIR to a 0700 folder of yours",
+            path.display()
+        ))
+    };
+    if !dir.is_absolute() {
+        return Err(refuse("XDG_RUNTIME_DIR is not an absolute path"));
+    }
+    let bus = match std::fs::symlink_metadata(&path) {
+        Ok(bus) => bus,
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            return Err(Fault::NoBus(format!(
+                "DBUS_SESSION_BUS_ADDRESS is unset and there is no {}",
+                path.display()
+            )));
+        }
+        Err(e) => return Err(refuse(&e.to_string())),
+    };
+    let folder = std::fs::metadata(&dir).map_err(|e| refuse(&e.to_string()))?;
+    match refusal(uid, (folder.uid(), folder.mode()), (bus.uid(), bus.mode())) {
+        Some(why) => Err(refuse(why)),
+        None => Ok(path),
+    }
+}
+
+/// Why a user bus whose folder and socket have these owners and modes is not `uid`'s own, if
+/// it is not: a symbolic link could lead anywhere, and a folder others may write in (sticky
+/// or not) could hold their socket.
+fn refusal(
+    uid: u32,
+    (folder_owner, folder_mode): (u32, u32),
+    (owner, mode): (u32, u32),
+) -> Option<&'static str> {
+    match mode & libc::S_IFMT {
+        libc::S_IFLNK => Some("it is a symbolic link"),
+        libc::S_IFSOCK if owner != uid => Some("it belongs to another user"),
+        libc::S_IFSOCK if folder_owner != uid => Some("its folder belongs to another user"),
+        libc::S_IFSOCK if folder_mode & 0o022 != 0 => Some("its folder is writable by others"),
+        libc::S_IFSOCK => None,
+        _ => Some("it is not a socket"),
+    }
 }
 
 fn pad(buf: &mut Vec<u8>, align: usize) {
@@ -211,17 +269,37 @@ pub struct Call<'a> {
 }
 
 impl Bus {
-    /// Connects to the session bus and says hello, within `deadline`.
+    /// Connects to the session bus and says hello, within `deadline`: the one that
+    /// DBUS_SESSION_BUS_ADDRESS names, else the user's own (`user_bus`).
     pub fn session(deadline: Instant) -> Answer<Bus> {
-        let address = std::env::var("DBUS_SESSION_BUS_ADDRESS").map_err(|_| Fault::NoBus)?;
-        let mut last = format!("no unix socket in DBUS_SESSION_BUS_ADDRESS={address}");
-        for (abstract_name, name) in sockets(&address) {
+        let sockets = match std::env::var("DBUS_SESSION_BUS_ADDRESS") {
+            Ok(address) if !address.is_empty() => {
+                let found = sockets(&address);
+                if found.is_empty() {
+                    return Err(Fault::Broken(format!(
+                        "no unix socket in DBUS_SESSION_BUS_ADDRESS={address}"
+                    )));
+                }
+                found
+            }
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(Fault::Broken(
+                    "DBUS_SESSION_BUS_ADDRESS is not UTF-8".into(),
+                ));
+            }
+            _ => vec![(false, user_bus()?.into_os_string())],
+        };
+        let mut last = String::new();
+        for (abstract_name, name) in sockets {
             match connect(abstract_name, &name, deadline) {
                 Ok(socket) => return Bus::hello(socket, deadline),
                 Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
                     return Err(Fault::Timeout);
                 }
-                Err(e) => last = format!("cannot connect to the session bus at {name}: {e}"),
+                Err(e) => {
+                    let name = Path::new(&name).display();
+                    last = format!("cannot connect to the session bus at {name}: {e}");
+                }
             }
         }
         Err(Fault::Broken(last))
@@ -463,16 +541,44 @@ mod tests {
     fn addresses() {
         assert_eq!(
             sockets("unix:path=/run/user/1000/bus"),
-            vec![(false, "/run/user/1000/bus".to_string())]
+            vec![(false, "/run/user/1000/bus".into())]
         );
         assert_eq!(
             sockets("unix:abstract=/tmp/dbus-x,guid=ab;unix:path=/tmp/a%2cb"),
-            vec![
-                (true, "/tmp/dbus-x".to_string()),
-                (false, "/tmp/a,b".to_string())
-            ]
+            vec![(true, "/tmp/dbus-x".into()), (false, "/tmp/a,b".into())]
         );
         assert!(sockets("tcp:host=localhost,port=1").is_empty());
+    }
+
+    #[test]
+    fn the_users_bus_is_a_socket_of_theirs_in_a_private_folder() {
+        const SOCK: u32 = libc::S_IFSOCK | 0o755;
+        const DIR: u32 = libc::S_IFDIR;
+        assert_eq!(refusal(1000, (1000, DIR | 0o700), (1000, SOCK)), None);
+        assert_eq!(refusal(1000, (1000, DIR | 0o755), (1000, SOCK)), None);
+        assert_eq!(
+            refusal(1000, (1000, DIR | 0o700), (1000, libc::S_IFLNK | 0o777)),
+            Some("it is a symbolic link")
+        );
+        assert_eq!(
+            refusal(1000, (1000, DIR | 0o700), (1000, libc::S_IFREG | 0o600)),
+            Some("it is not a socket")
+        );
+        assert_eq!(
+            refusal(1000, (1000, DIR | 0o700), (1001, SOCK)),
+            Some("it belongs to another user")
+        );
+        assert_eq!(
+            refusal(1000, (0, DIR | 0o700), (1000, SOCK)),
+            Some("its folder belongs to another user")
+        );
+        for open in [0o777, 0o1777, 0o720, 0o702] {
+            assert_eq!(
+                refusal(1000, (1000, DIR | open), (1000, SOCK)),
+                Some("its folder is writable by others"),
+                "{open:o}"
+            );
+        }
     }
 
     /// A call's bytes, read back by the parser as a bus would send them.

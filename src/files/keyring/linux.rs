@@ -21,7 +21,7 @@ static STATE: Mutex<State> = Mutex::new(State::Unopened);
 fn trouble(f: Failure, limits: &Limits) -> Trouble {
     match f {
         Failure::Bus(Fault::Timeout) => Trouble::Timeout(limits.timeout.as_secs()),
-        Failure::Bus(Fault::NoBus) => Trouble::NoBus,
+        Failure::Bus(Fault::NoBus(why)) => Trouble::NoBus(why),
         Failure::Bus(Fault::Broken(why)) => Trouble::Other(why),
         Failure::Bus(Fault::Refused(name, text)) => Trouble::Other(
             match name.as_str() {

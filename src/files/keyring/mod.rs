@@ -118,7 +118,8 @@ fn limits() -> Limits {
 
 /// Why the store could not serve.
 pub enum Trouble {
-    NoBus,
+    /// No D-Bus session bus: why.
+    NoBus(String),
     /// No answer within this many seconds.
     Timeout(u64),
     /// Locked, and this run may not ask to unlock it.
@@ -131,9 +132,7 @@ pub enum Trouble {
 /// Why the keyring cannot be used, in one line.
 fn unreachable(t: Trouble) -> String {
     match t {
-        Trouble::NoBus => "no OS keyring is reachable: no D-Bus session bus \
-                           (DBUS_SESSION_BUS_ADDRESS is unset), so no Secret Service"
-            .to_string(),
+        Trouble::NoBus(why) => format!("no OS keyring is reachable: no D-Bus session bus: {why}"),
         Trouble::Timeout(secs) => format!("the OS keyring did not answer within {secs} s"),
         Trouble::Locked => "the OS keyring is locked, and this run does not ask to unlock it \
                             (it runs without a terminal, for the shell hook, or under the \
