@@ -86,25 +86,37 @@ fn ends_by_itself(mut cmd: Command, patience: Duration) -> Run {
     child.wait_with_output().unwrap().into()
 }
 
-#[test]
-fn a_session_bus_that_never_answers_ends_the_hook_refresh_and_credential_process() {
-    let moto = Moto::shared();
+/// A sandbox whose identity's keys are marked as in the keyring, and that file's text.
+fn marked_identity(moto: &Moto) -> (Sandbox, String) {
     let user = moto.user(1);
-    let mut sb = Sandbox::with_user(moto, &user);
+    let sb = Sandbox::with_user(moto, &user);
     let marked = format!("[identity]\nawsmfa_keys = keyring {}\n", user.key_id);
     sb.write_creds(&marked);
-    let bus = SilentBus::start(sb.home());
-    sb.set("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-        .set("AWSMFA_SOURCE", "target=default");
+    (sb, marked)
+}
 
-    // What the prompt hook runs: its 2 s are the keyring's too.
+/// What the prompt hook runs ends by itself with the one keyring line: its 2 s are the
+/// keyring's too. The file stays `marked`.
+#[track_caller]
+fn hook_refresh_gives_up_in_2_s(sb: &Sandbox, marked: &str) -> Run {
     let run = ends_by_itself(
         sb.command(&["refresh", "--timeout", "2"]),
         Duration::from_secs(20),
     );
     run.fails(1, "the OS keyring did not answer within 2 s");
-    assert!(run.stderr.contains("[identity]"), "{}", run.stderr);
     assert_eq!(sb.creds(), marked);
+    run
+}
+
+#[test]
+fn a_session_bus_that_never_answers_ends_the_hook_refresh_and_credential_process() {
+    let (mut sb, marked) = marked_identity(Moto::shared());
+    let bus = SilentBus::start(sb.home());
+    sb.set("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .set("AWSMFA_SOURCE", "target=default");
+
+    let run = hook_refresh_gives_up_in_2_s(&sb, &marked);
+    assert!(run.stderr.contains("[identity]"), "{}", run.stderr);
 
     // An SDK's credential_process, no terminal: the run's own deadline.
     let run = ends_by_itself(sb.command(&["credential-process"]), Duration::from_secs(40));
@@ -116,11 +128,7 @@ fn a_session_bus_that_never_answers_ends_the_hook_refresh_and_credential_process
 /// connection, made by the bus itself), connect(2) waits until it accepts.
 #[test]
 fn a_session_bus_whose_backlog_is_full_ends_the_hook_refresh() {
-    let moto = Moto::shared();
-    let user = moto.user(1);
-    let mut sb = Sandbox::with_user(moto, &user);
-    let marked = format!("[identity]\nawsmfa_keys = keyring {}\n", user.key_id);
-    sb.write_creds(&marked);
+    let (mut sb, marked) = marked_identity(Moto::shared());
     let script = "import socket, sys, time\n\
                   s = socket.socket(socket.AF_UNIX)\n\
                   s.bind(sys.argv[1]); s.listen(0)\n\
@@ -130,23 +138,14 @@ fn a_session_bus_whose_backlog_is_full_ends_the_hook_refresh() {
     let bus = SilentBus::run(sb.home(), script, &[]);
     sb.set("DBUS_SESSION_BUS_ADDRESS", &bus.address)
         .set("AWSMFA_SOURCE", "target=default");
-    let run = ends_by_itself(
-        sb.command(&["refresh", "--timeout", "2"]),
-        Duration::from_secs(20),
-    );
-    run.fails(1, "the OS keyring did not answer within 2 s");
-    assert_eq!(sb.creds(), marked);
+    hook_refresh_gives_up_in_2_s(&sb, &marked);
 }
 
 /// A bus that sends a byte now and then but never a whole answer, first in its greeting, then
 /// in a message: the deadline holds for the whole answer, not for each byte.
 #[test]
 fn a_session_bus_that_dribbles_ends_the_hook_refresh() {
-    let moto = Moto::shared();
-    let user = moto.user(1);
-    let mut sb = Sandbox::with_user(moto, &user);
-    let marked = format!("[identity]\nawsmfa_keys = keyring {}\n", user.key_id);
-    sb.write_creds(&marked);
+    let (mut sb, marked) = marked_identity(Moto::shared());
     sb.set("AWSMFA_SOURCE", "target=default");
     let script = "import socket, sys, threading, time\n\
                   s = socket.socket(socket.AF_UNIX)\n\
@@ -175,12 +174,7 @@ fn a_session_bus_that_dribbles_ends_the_hook_refresh() {
     ] {
         let bus = SilentBus::run(sb.home(), script, &[&first, &drip]);
         sb.set("DBUS_SESSION_BUS_ADDRESS", &bus.address);
-        let run = ends_by_itself(
-            sb.command(&["refresh", "--timeout", "2"]),
-            Duration::from_secs(20),
-        );
-        run.fails(1, "the OS keyring did not answer within 2 s");
-        assert_eq!(sb.creds(), marked);
+        hook_refresh_gives_up_in_2_s(&sb, &marked);
     }
 }
 
