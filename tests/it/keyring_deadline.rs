@@ -210,10 +210,14 @@ impl Monitor {
         Monitor { child, log }
     }
 
+    /// What it logged so far.
+    pub(crate) fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap()
+    }
+
     /// The unlock requests and prompts seen so far.
     pub(crate) fn unlocks(&self) -> Vec<String> {
-        std::fs::read_to_string(&self.log)
-            .unwrap()
+        self.log()
             .lines()
             .filter(|l| {
                 l.contains("member=Unlock") || l.contains("interface=org.freedesktop.Secret.Prompt")

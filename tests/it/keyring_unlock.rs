@@ -3,7 +3,8 @@
 //! hook's refresh among them) wait on that lock, and a human may take a minute to answer.
 //! Against a real gnome-keyring, whose prompt gcr-prompter shows on a virtual display: while
 //! the prompt waits, the test tries the lock without waiting, then answers or dismisses the
-//! prompt. No timing involved.
+//! prompt. Also: a `Completed` signal forged by another peer on the bus, and a prompt nobody
+//! answers. No timing involved.
 
 use crate::harness::*;
 use crate::keyring::{Keyring, PASSWORD, keyed, tied};
@@ -93,21 +94,7 @@ enum Answer {
 fn prompted(sb: &Sandbox, prompter: &Prompter, line: &str, answer: Answer) -> (bool, Screen) {
     std::thread::scope(|s| {
         let run = s.spawn(|| sb.on_terminal(line, &[]));
-        let start = Instant::now();
-        let window = loop {
-            if let Some(window) = prompter.unlock_window() {
-                break window;
-            }
-            if run.is_finished() {
-                let screen = run.join().unwrap();
-                panic!("the run ended with no unlock prompt: {}", screen.text);
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "no unlock prompt"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        };
+        let (window, run) = shown(prompter, run);
         let free = FolderLock::try_take(&sb.home().join(".aws")).is_some();
         let x = &prompter.xvfb;
         match answer {
@@ -122,6 +109,27 @@ fn prompted(sb: &Sandbox, prompter: &Prompter, line: &str, answer: Answer) -> (b
         (free, run.join().unwrap())
     })
 }
+
+/// The window of the unlock prompt once `run` shows it; a run that ends first fails the test.
+fn shown<'s>(prompter: &Prompter, run: Running<'s>) -> (String, Running<'s>) {
+    let start = Instant::now();
+    loop {
+        if let Some(window) = prompter.unlock_window() {
+            return (window, run);
+        }
+        if run.is_finished() {
+            let screen = run.join().unwrap();
+            panic!("the run ended with no unlock prompt: {}", screen.text);
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "no unlock prompt"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+type Running<'s> = std::thread::ScopedJoinHandle<'s, Screen>;
 
 const HELD: &str = "the credentials file's lock was held while the keyring's unlock prompt \
                     waited for the user";
@@ -212,6 +220,176 @@ fn a_keyring_locked_again_while_forget_waits_for_the_file_lock_is_not_unlocked_u
         screen.text
     );
     assert_eq!(monitor.unlocks(), Vec::<String>::new());
+    assert_eq!(sb.creds(), before);
+    assert!(keyring.holds("awsmfa", &user.key_id));
+}
+
+/// A field of a dbus-monitor line, such as `sender=`.
+fn field<'a>(line: &'a str, name: &str) -> Option<&'a str> {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix(name))
+        .map(|v| v.trim_end_matches(';'))
+}
+
+/// The first line of the monitor's log that `wanted` picks, once it shows.
+fn logged(monitor: &Monitor, what: &str, wanted: impl Fn(&str) -> bool) -> String {
+    let start = Instant::now();
+    loop {
+        if let Some(line) = monitor.log().lines().find(|l| wanted(l)) {
+            return line.to_string();
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "dbus-monitor never showed {what}:\n{}",
+            monitor.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// awsmfa's name on the bus and the path of the prompt it waits on, from its Prompt call,
+/// once the service's answer to that call went to it.
+fn prompt_call(monitor: &Monitor) -> (String, String) {
+    let call = logged(monitor, "awsmfa's Prompt call", |l| {
+        l.starts_with("method call")
+            && l.contains("interface=org.freedesktop.Secret.Prompt;")
+            && l.contains("member=Prompt")
+    });
+    let awsmfa = field(&call, "sender=").unwrap().to_string();
+    let serial = field(&call, "serial=").unwrap();
+    logged(monitor, "the answer to awsmfa's Prompt call", |l| {
+        l.starts_with("method return")
+            && field(l, "destination=") == Some(&awsmfa)
+            && field(l, "reply_serial=") == Some(serial)
+    });
+    (awsmfa, field(&call, "path=").unwrap().to_string())
+}
+
+/// Sends `awsmfa`, from another connection, the signal that says the prompt at `path` ended
+/// with the collection unlocked (not dismissed).
+fn forge(keyring: &Keyring, awsmfa: &str, path: &str) {
+    let sent = keyring
+        .program("dbus-send")
+        .args([
+            "--session",
+            "--type=signal",
+            &format!("--dest={awsmfa}"),
+            path,
+            "org.freedesktop.Secret.Prompt.Completed",
+            "boolean:false",
+            "variant:string:",
+        ])
+        .output()
+        .unwrap();
+    assert!(sent.status.success(), "dbus-send: {sent:?}");
+}
+
+/// The process id of the connection `name` on the bus.
+fn pid_of(keyring: &Keyring, name: &str) -> String {
+    let out = keyring
+        .program("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            "org.freedesktop.DBus.GetConnectionUnixProcessID",
+            &format!("string:{name}"),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.split_whitespace()
+        .last()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Whether process `pid` sleeps reading a unix socket (awsmfa: waiting for the bus).
+fn reading(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/wchan"))
+        .is_ok_and(|w| w.starts_with("unix_stream_read"))
+}
+
+/// Another peer on the session bus sends awsmfa a `Completed(dismissed=false)` signal in the
+/// name of the prompt it waits on: awsmfa reads it and waits on, and only the keyring's own
+/// answer (the password typed in its dialog) ends the wait. The signal reaches awsmfa after
+/// the service's answer to its Prompt call; the test answers the dialog once awsmfa has read
+/// everything and sleeps on the bus again (or ended: a failure).
+#[test]
+fn a_forged_completed_signal_does_not_end_the_wait_for_the_unlock_prompt() {
+    let moto = Moto::shared();
+    let (user, sb, keyring) = marked(moto);
+    keyring.lock();
+    let monitor = Monitor::start(&keyring, sb.home());
+    let prompter = Prompter::start(&keyring);
+    let line = format!("{} keys forget -i a --yes", bin());
+    let screen = std::thread::scope(|s| {
+        let run = s.spawn(|| sb.on_terminal(&line, &[]));
+        let (window, run) = shown(&prompter, run);
+        let (awsmfa, path) = prompt_call(&monitor);
+        forge(&keyring, &awsmfa, &path);
+        logged(&monitor, "the forged signal", |l| {
+            l.starts_with("signal")
+                && field(l, "destination=") == Some(&awsmfa)
+                && l.contains("member=Completed")
+        });
+        let pid = pid_of(&keyring, &awsmfa);
+        let start = Instant::now();
+        while !run.is_finished() && !reading(&pid) {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "awsmfa never waited"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if run.is_finished() {
+            let screen = run.join().unwrap();
+            panic!(
+                "the forged Completed signal ended awsmfa's wait for the unlock prompt: {}",
+                screen.text
+            );
+        }
+        assert!(
+            prompter.unlock_window().is_some(),
+            "the unlock prompt went away"
+        );
+        let x = &prompter.xvfb;
+        x.xdotool(&["windowfocus", "--sync", &window, "type", PASSWORD]);
+        x.xdotool(&["key", "Return"]);
+        run.join().unwrap()
+    });
+    // Had awsmfa taken the forged signal for the answer, it would have searched the locked
+    // keyring before the password was typed, and failed.
+    assert_eq!(screen.status, 0, "{}", screen.text);
+    assert_eq!(keyring.lookup("awsmfa", &user.key_id), None);
+    assert_eq!(value(&sb.creds(), "a", "awsmfa_keys"), None);
+}
+
+/// Nobody answers the unlock prompt: the run ends when the time a user has to answer it
+/// (60 s) runs out, and says so, not that the keyring was slow to answer a call (10 s).
+#[test]
+fn an_unanswered_unlock_prompt_is_reported_with_the_unlock_wait() {
+    let moto = Moto::shared();
+    let (user, sb, keyring) = marked(moto);
+    let before = sb.creds();
+    keyring.lock();
+    let prompter = Prompter::start(&keyring);
+    let line = format!("{} keys forget -i a --yes", bin());
+    let screen = std::thread::scope(|s| {
+        let run = s.spawn(|| sb.on_terminal_within(&line, &[], 120));
+        let (_, run) = shown(&prompter, run);
+        run.join().unwrap()
+    });
+    assert_eq!(screen.status, 1, "{}", screen.text);
+    assert!(
+        screen.text.contains(
+            "awsmfa: error: the OS keyring's unlock prompt was not answered within 60 s; \
+             start or unlock your Secret Service"
+        ),
+        "{}",
+        screen.text
+    );
     assert_eq!(sb.creds(), before);
     assert!(keyring.holds("awsmfa", &user.key_id));
 }

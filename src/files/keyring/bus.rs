@@ -52,13 +52,18 @@ const MEMBER: u8 = 3;
 const ERROR_NAME: u8 = 4;
 const REPLY_SERIAL: u8 = 5;
 const DESTINATION: u8 = 6;
+const SENDER: u8 = 7;
 const SIGNATURE: u8 = 8;
 
 /// A message read from the bus: its kind, the header fields this client reads, and its body.
 pub struct Message {
     pub kind: u8,
     reply_serial: u32,
+    /// The unique name of the connection that sent it, which the bus sets: a peer cannot
+    /// claim another's.
+    pub sender: String,
     pub path: String,
+    pub interface: String,
     pub member: String,
     error_name: String,
     little: bool,
@@ -478,7 +483,9 @@ impl Bus {
         let mut msg = Message {
             kind: fixed[1],
             reply_serial: 0,
+            sender: String::new(),
             path: String::new(),
+            interface: String::new(),
             member: String::new(),
             error_name: String::new(),
             little,
@@ -523,7 +530,9 @@ impl Bus {
             };
             match (code, value) {
                 (PATH, Some(v)) => msg.path = v,
+                (INTERFACE, Some(v)) => msg.interface = v,
                 (MEMBER, Some(v)) => msg.member = v,
+                (SENDER, Some(v)) => msg.sender = v,
                 (ERROR_NAME, Some(v)) => msg.error_name = v,
                 _ => {}
             }
@@ -617,5 +626,34 @@ mod tests {
             msg.body::<HashMap<String, String>>().unwrap()["service"],
             "awsmfa"
         );
+        assert_eq!(msg.interface, "org.freedesktop.Secret.Service");
+        assert_eq!(msg.sender, "");
+
+        // A signal as the bus delivers it, with the sender it sets.
+        let mut signal = vec![b'l', SIGNAL, 0, 1, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0];
+        put_field(
+            &mut signal,
+            PATH,
+            b'o',
+            "/org/freedesktop/secrets/prompt/u1",
+        );
+        put_field(
+            &mut signal,
+            INTERFACE,
+            b's',
+            "org.freedesktop.Secret.Prompt",
+        );
+        put_field(&mut signal, MEMBER, b's', "Completed");
+        put_field(&mut signal, SENDER, b's', ":1.42");
+        let fields = (signal.len() - 16) as u32;
+        signal[12..16].copy_from_slice(&fields.to_le_bytes());
+        pad(&mut signal, 8);
+        bus.write(&signal, deadline).unwrap();
+        let msg = peer.read(deadline).unwrap();
+        assert_eq!(msg.kind, SIGNAL);
+        assert_eq!(msg.sender, ":1.42");
+        assert_eq!(msg.interface, "org.freedesktop.Secret.Prompt");
+        assert_eq!(msg.member, "Completed");
+        assert_eq!(msg.path, "/org/freedesktop/secrets/prompt/u1");
     }
 }

@@ -35,6 +35,9 @@ fn trouble(f: Failure, limits: &Limits) -> Trouble {
         ),
         Failure::Locked => Trouble::Locked,
         Failure::Dismissed => Trouble::Dismissed,
+        Failure::Unanswered => {
+            Trouble::Unanswered(limits.unlock.unwrap_or(limits.timeout).as_secs())
+        }
         Failure::Garbled(why) => Trouble::Other(why.to_string()),
     }
 }
@@ -68,7 +71,8 @@ fn with<T>(
     match &result {
         // A connection left mid-answer cannot be read from again.
         Err(Failure::Bus(Fault::Timeout)) => *state = State::Silent,
-        Err(Failure::Bus(Fault::Broken(_))) => *state = State::Unopened,
+        // The unlock wait may have ended mid-message too: a later operation connects anew.
+        Err(Failure::Bus(Fault::Broken(_)) | Failure::Unanswered) => *state = State::Unopened,
         Err(_) if ss.unopened() => *state = State::Unopened,
         _ => {}
     }

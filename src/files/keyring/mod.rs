@@ -126,6 +126,8 @@ pub enum Trouble {
     Locked,
     /// The user dismissed the unlock prompt.
     Dismissed,
+    /// Nobody answered the unlock prompt within this many seconds.
+    Unanswered(u64),
     Other(String),
 }
 
@@ -140,6 +142,9 @@ fn unreachable(t: Trouble) -> String {
             .to_string(),
         Trouble::Dismissed => {
             "the OS keyring stayed locked (its unlock prompt was dismissed)".to_string()
+        }
+        Trouble::Unanswered(secs) => {
+            format!("the OS keyring's unlock prompt was not answered within {secs} s")
         }
         Trouble::Other(detail) => format!("the OS keyring cannot be used ({detail})"),
     }

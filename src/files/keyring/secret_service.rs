@@ -32,6 +32,8 @@ pub enum Failure {
     Locked,
     /// The unlock prompt was dismissed.
     Dismissed,
+    /// Nobody answered the unlock prompt in the time the user has.
+    Unanswered,
     /// The service gave something this client cannot use.
     Garbled(&'static str),
 }
@@ -39,6 +41,15 @@ pub enum Failure {
 impl From<Fault> for Failure {
     fn from(f: Fault) -> Failure {
         Failure::Bus(f)
+    }
+}
+
+/// A fault of a step that waits for the user (bounded by the unlock wait, not the run's
+/// timeout): its deadline passing means nobody answered.
+fn asked(f: Fault) -> Failure {
+    match f {
+        Fault::Timeout => Failure::Unanswered,
+        f => Failure::Bus(f),
     }
 }
 
@@ -302,12 +313,17 @@ impl SecretService {
             return Err(Failure::Locked);
         };
         let paths: Vec<&ObjectPath> = objects.iter().map(|p| &**p).collect();
-        let reply = self.bus.call(&service("Unlock"), "ao", &(paths,), until)?;
+        let reply = self
+            .bus
+            .call(&service("Unlock"), "ao", &(paths,), until)
+            .map_err(asked)?;
         let (_, prompt): (Vec<OwnedObjectPath>, OwnedObjectPath) = reply.body()?;
         self.prompt(prompt.as_str(), Some(until))
     }
 
-    /// Runs the service's prompt `at` ("/" for none) and waits for its end until `until`.
+    /// Runs the service's prompt `at` ("/" for none) and waits for its end until `until`. Any
+    /// peer on the bus may send awsmfa a `Completed` signal: only the one from the connection
+    /// that answered the Prompt call (the service's) ends the wait.
     fn prompt(&mut self, at: &str, until: Option<Instant>) -> Outcome<()> {
         if at == "/" {
             return Ok(());
@@ -322,20 +338,27 @@ impl SecretService {
             interface: "org.freedesktop.DBus",
             member: "AddMatch",
         };
-        self.bus.call(&add, "s", &rule.as_str(), until)?;
+        self.bus
+            .call(&add, "s", &rule.as_str(), until)
+            .map_err(asked)?;
         let call = Call {
             destination: DEST,
             path: at,
             interface: PROMPT,
             member: "Prompt",
         };
-        self.bus.call(&call, "s", &"", until)?;
+        let service = self.bus.call(&call, "s", &"", until).map_err(asked)?.sender;
         loop {
             let msg = match self.bus.signals.pop() {
                 Some(msg) => msg,
-                None => self.bus.read(until)?,
+                None => self.bus.read(until).map_err(asked)?,
             };
-            if msg.kind == SIGNAL && msg.member == "Completed" && msg.path == at {
+            if msg.kind == SIGNAL
+                && msg.sender == service
+                && msg.interface == PROMPT
+                && msg.member == "Completed"
+                && msg.path == at
+            {
                 let (dismissed, _): (bool, OwnedValue) = msg.body()?;
                 return if dismissed {
                     Err(Failure::Dismissed)

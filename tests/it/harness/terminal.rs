@@ -8,10 +8,16 @@ impl Sandbox {
     /// show and types the answer and Enter; an answer of "\x03" is Ctrl-C alone, one that
     /// starts with "$ " runs the rest with `sh -c` instead (what happens before the answer).
     pub fn on_terminal(&self, line: &str, dialogue: &[(&str, &str)]) -> Screen {
+        self.on_terminal_within(line, dialogue, 30)
+    }
+
+    /// As `on_terminal`, waiting up to `secs` seconds for each text and for the end, for a
+    /// run that waits longer than 30 s by design.
+    pub fn on_terminal_within(&self, line: &str, dialogue: &[(&str, &str)], secs: u32) -> Screen {
         let script = r#"
 import io, pexpect, subprocess, sys
-line, steps = sys.argv[1], sys.argv[2:]
-child = pexpect.spawn('/bin/sh', ['-c', line], encoding='utf-8', timeout=30)
+secs, line, steps = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+child = pexpect.spawn('/bin/sh', ['-c', line], encoding='utf-8', timeout=secs)
 child.logfile_read = screen = io.StringIO()
 status, want = 99, 'the end'
 try:
@@ -32,7 +38,7 @@ sys.stdout.write(screen.getvalue())
 sys.exit(status)
 "#;
         let mut cmd = self.program("python3");
-        cmd.arg("-c").arg(script).arg(line);
+        cmd.arg("-c").arg(script).arg(secs.to_string()).arg(line);
         for (want, say) in dialogue {
             cmd.args([want, say]);
         }
