@@ -143,22 +143,11 @@ impl Keyring {
     /// Whether there is an item for `service` and `username`, locked or not: found without
     /// unlocking anything (a lookup would ask to unlock a locked one).
     pub(crate) fn holds(&self, service: &str, username: &str) -> bool {
-        let out = self
-            .program("dbus-send")
-            .args([
-                "--session",
-                "--dest=org.freedesktop.secrets",
-                "--print-reply",
-                "/org/freedesktop/secrets",
-                "org.freedesktop.Secret.Service.SearchItems",
-            ])
-            .arg(format!(
-                "dict:string:string:service,{service},username,{username}"
-            ))
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8_lossy(&out.stdout).contains("object path")
+        let found = self.call_service(
+            "SearchItems",
+            &format!("dict:string:string:service,{service},username,{username}"),
+        );
+        String::from_utf8_lossy(&found.stdout).contains("object path")
     }
 
     /// Deletes the item for `service` and `username`, as libsecret does.
@@ -170,19 +159,46 @@ impl Keyring {
     /// Locks the default (login) collection, as a screen lock or a desktop's idle timeout
     /// does: its items are then found but not read until it is unlocked.
     pub(crate) fn lock(&self) {
-        let locked = self
+        self.call_service(
+            "Lock",
+            "array:objpath:/org/freedesktop/secrets/aliases/default",
+        );
+    }
+
+    /// Calls `member` of the Secret Service with one argument (dbus-send's notation), as any
+    /// client on the bus can; the call must succeed.
+    fn call_service(&self, member: &str, argument: &str) -> std::process::Output {
+        self.call(
+            "org.freedesktop.secrets",
+            "/org/freedesktop/secrets",
+            &format!("org.freedesktop.Secret.Service.{member}"),
+            argument,
+        )
+    }
+
+    /// Calls `method` (interface.member) of `path` at `destination` on the test's bus with one
+    /// argument (dbus-send's notation) and its reply printed; the call must succeed.
+    pub(crate) fn call(
+        &self,
+        destination: &str,
+        path: &str,
+        method: &str,
+        argument: &str,
+    ) -> std::process::Output {
+        let out = self
             .program("dbus-send")
             .args([
                 "--session",
-                "--dest=org.freedesktop.secrets",
                 "--print-reply",
-                "/org/freedesktop/secrets",
-                "org.freedesktop.Secret.Service.Lock",
-                "array:objpath:/org/freedesktop/secrets/aliases/default",
+                &format!("--dest={destination}"),
+                path,
+                method,
+                argument,
             ])
             .output()
             .unwrap();
-        assert!(locked.status.success(), "{locked:?}");
+        assert!(out.status.success(), "dbus-send {method}: {out:?}");
+        out
     }
 
     fn kill_daemon(&mut self) {

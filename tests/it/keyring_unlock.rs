@@ -38,18 +38,12 @@ impl Prompter {
         // gnome-keyring finds it by its name on the bus.
         let start = Instant::now();
         loop {
-            let out = keyring
-                .program("dbus-send")
-                .args([
-                    "--session",
-                    "--print-reply",
-                    "--dest=org.freedesktop.DBus",
-                    "/org/freedesktop/DBus",
-                    "org.freedesktop.DBus.NameHasOwner",
-                    "string:org.gnome.keyring.SystemPrompter",
-                ])
-                .output()
-                .unwrap();
+            let out = keyring.call(
+                "org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                "string:org.gnome.keyring.SystemPrompter",
+            );
             if String::from_utf8_lossy(&out.stdout).contains("boolean true") {
                 return prompter;
             }
@@ -87,14 +81,15 @@ enum Answer {
     Password,
 }
 
-/// Runs `line` on a terminal of its own (so that awsmfa may ask to unlock the keyring) and
-/// waits for the keyring's unlock prompt; while it shows, tries the lock of the credentials
-/// folder without waiting, then gives the prompt `answer`. Whether the lock was free while
-/// the prompt waited for the user, and what the run showed.
-fn prompted(sb: &Sandbox, prompter: &Prompter, line: &str, answer: Answer) -> (bool, Screen) {
-    std::thread::scope(|s| {
+/// Locks the keyring, runs `line` on a terminal of its own (so that awsmfa may ask to unlock
+/// it) and waits for the keyring's unlock prompt; while it shows, the credentials folder's lock
+/// must be free (tried without waiting). Then gives the prompt `answer`; what the run showed.
+fn prompted(sb: &Sandbox, keyring: &Keyring, line: &str, answer: Answer) -> Screen {
+    keyring.lock();
+    let prompter = Prompter::start(keyring);
+    let (free, screen) = std::thread::scope(|s| {
         let run = s.spawn(|| sb.on_terminal(line, &[]));
-        let (window, run) = shown(prompter, run);
+        let (window, run) = shown(&prompter, run);
         let free = FolderLock::try_take(&sb.home().join(".aws")).is_some();
         let x = &prompter.xvfb;
         match answer {
@@ -107,7 +102,9 @@ fn prompted(sb: &Sandbox, prompter: &Prompter, line: &str, answer: Answer) -> (b
             }
         }
         (free, run.join().unwrap())
-    })
+    });
+    assert!(free, "{HELD}: {}", screen.text);
+    screen
 }
 
 /// The window of the unlock prompt once `run` shows it; a run that ends first fails the test.
@@ -139,11 +136,8 @@ fn forget_asks_to_unlock_the_keyring_before_it_takes_the_file_lock() {
     let moto = Moto::shared();
     let (user, sb, keyring) = marked(moto);
     let before = sb.creds();
-    keyring.lock();
-    let prompter = Prompter::start(&keyring);
     let line = format!("{} keys forget -i a --yes", bin());
-    let (free, screen) = prompted(&sb, &prompter, &line, Answer::Dismiss);
-    assert!(free, "{HELD}: {}", screen.text);
+    let screen = prompted(&sb, &keyring, &line, Answer::Dismiss);
     assert_eq!(screen.status, 1, "{}", screen.text);
     assert!(
         screen
@@ -160,11 +154,8 @@ fn forget_asks_to_unlock_the_keyring_before_it_takes_the_file_lock() {
 fn export_asks_to_unlock_the_keyring_before_it_takes_the_file_lock() {
     let moto = Moto::shared();
     let (user, sb, keyring) = marked(moto);
-    keyring.lock();
-    let prompter = Prompter::start(&keyring);
     let line = format!("{} keys export -i a", bin());
-    let (free, screen) = prompted(&sb, &prompter, &line, Answer::Password);
-    assert!(free, "{HELD}: {}", screen.text);
+    let screen = prompted(&sb, &keyring, &line, Answer::Password);
     assert_eq!(screen.status, 0, "{}", screen.text);
     let creds = sb.creds();
     assert_eq!(
@@ -180,11 +171,8 @@ fn export_asks_to_unlock_the_keyring_before_it_takes_the_file_lock() {
 fn import_asks_to_unlock_the_keyring_before_it_takes_the_file_lock() {
     let moto = Moto::shared();
     let (user, sb, keyring) = keyed(moto);
-    keyring.lock();
-    let prompter = Prompter::start(&keyring);
     let line = format!("{} keys import", bin());
-    let (free, screen) = prompted(&sb, &prompter, &line, Answer::Password);
-    assert!(free, "{HELD}: {}", screen.text);
+    let screen = prompted(&sb, &keyring, &line, Answer::Password);
     assert_eq!(screen.status, 0, "{}", screen.text);
     assert_eq!(
         value(&sb.creds(), "identity", "awsmfa_keys"),
@@ -286,18 +274,12 @@ fn forge(keyring: &Keyring, awsmfa: &str, path: &str) {
 
 /// The process id of the connection `name` on the bus.
 fn pid_of(keyring: &Keyring, name: &str) -> String {
-    let out = keyring
-        .program("dbus-send")
-        .args([
-            "--session",
-            "--print-reply",
-            "--dest=org.freedesktop.DBus",
-            "/org/freedesktop/DBus",
-            "org.freedesktop.DBus.GetConnectionUnixProcessID",
-            &format!("string:{name}"),
-        ])
-        .output()
-        .unwrap();
+    let out = keyring.call(
+        "org.freedesktop.DBus",
+        "/org/freedesktop/DBus",
+        "org.freedesktop.DBus.GetConnectionUnixProcessID",
+        &format!("string:{name}"),
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     text.split_whitespace()
         .last()
